@@ -1,0 +1,44 @@
+"""The answer every suggester gives: a learning rate inside the swept range, or ``None`` and a reason."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class SlideStep:
+    """One position of the slide rule's interval, in non-negative indices of the curve.
+
+    ``diff`` is ``|g[right] - g[left]|``; ``moves`` is True when ``diff > threshold`` (the
+    interval slides on) and False at the position where it stops.
+    """
+
+    left: int
+    right: int
+    diff: float
+    threshold: float
+    moves: bool
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A suggested learning rate, or ``lr=None`` with ``reason`` saying why there is none.
+
+    ``index`` is the position in the (cut) curve the pick comes from; ``trace`` is filled by the
+    slide rule only: every interval it visited, right to left, the last being where it stopped.
+    ``confidence`` in [0, 1] is set by suggesters that can judge themselves (``auto``).
+    """
+
+    method: str
+    lr: float | None
+    index: int | None = None
+    reason: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
+    trace: tuple[SlideStep, ...] = ()
+    confidence: float | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when there is a learning rate to use."""
+        return self.lr is not None

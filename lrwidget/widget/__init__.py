@@ -1,0 +1,1 @@
+"""The notebook face: ipywidgets + bqplot panes and the anywidget decision strip."""
