@@ -1,0 +1,282 @@
+"""The outcome of a range test: the curve, why it stopped, the settings, and suggestions on demand.
+
+Saved as plain JSON (no pickle), so a result opens anywhere, in the widget too, without torch.
+Non-finite floats are written as the strings ``"nan"``, ``"inf"`` and ``"-inf"`` so the file stays
+strict JSON and the values come back exactly.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from lrwidget.core.events import STOP_REASONS
+from lrwidget.core.smoothing import smooth
+from lrwidget.core.suggestion import Suggestion
+
+FORMAT = "lrwidget.RangeTestResult"
+VERSION = 1
+_NONFINITE = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
+
+
+def _curve(name: str, values: Any, n: int | None = None) -> np.ndarray:
+    try:
+        array = np.array(values, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be a 1-D sequence of numbers ({exc})") from None
+    if array.ndim != 1:
+        raise ValueError(f"{name} must be 1-D, got shape {array.shape}")
+    if n is not None and array.size != n:
+        raise ValueError(f"{name} has {array.size} values but lrs has {n}; they must have the same length")
+    return array
+
+
+def _encode_float(x: float) -> float | str:
+    return float(x) if math.isfinite(x) else ("nan" if math.isnan(x) else ("inf" if x > 0 else "-inf"))
+
+
+def _decode_float(name: str, x: Any) -> float:
+    if isinstance(x, str) and x in _NONFINITE:
+        return _NONFINITE[x]
+    if x is None:  # other writers may encode nan as null
+        return math.nan
+    if isinstance(x, bool) or not isinstance(x, (int, float)):
+        raise ValueError(f"{name} must hold numbers (or 'nan', 'inf', '-inf'), found {x!r}")
+    return float(x)
+
+
+def _encode_value(value: Any) -> Any:
+    """Make a settings value strict JSON; objects JSON cannot hold become their ``str``."""
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return _encode_float(float(value))
+    if isinstance(value, np.ndarray):
+        return _encode_value(value.tolist())
+    if isinstance(value, Mapping):
+        return {str(k): _encode_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_encode_value(v) for v in value]
+    return str(value)
+
+
+def _decode_value(value: Any) -> Any:
+    if isinstance(value, str) and value in _NONFINITE:
+        return _NONFINITE[value]
+    if isinstance(value, dict):
+        return {k: _decode_value(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_decode_value(v) for v in value]
+    return value
+
+
+def _nan_equal(a: np.ndarray | None, b: np.ndarray | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return a.shape == b.shape and bool(np.array_equal(a, b, equal_nan=True))
+
+
+class RangeTestResult:
+    """One range test: ``lrs``, raw ``losses`` and ``smoothed`` losses (same length), and its context.
+
+    Parameters
+    ----------
+    lrs, losses : 1-D arrays of the steps recorded (learning rate of the first group, raw loss).
+    smoothed : the smoothed losses; computed with ``settings["beta"]`` (default 0.98) when None.
+    stop_reason : one of ``lrwidget.core.events.STOP_REASONS``.
+    settings : the sweep's settings (start_lr, end_lr, num_it, mode, beta, div_factor, stop_div, ...).
+    group_lrs : ``(n_steps, n_groups)`` learning rates of every parameter group, or None.
+    elapsed : seconds the sweep took (a float), or per-step elapsed times (one per step), or None.
+    error : the error message when ``stop_reason == "error"``.
+    """
+
+    def __init__(
+        self,
+        lrs: Any,
+        losses: Any,
+        smoothed: Any = None,
+        stop_reason: str = "completed",
+        settings: Mapping[str, Any] | None = None,
+        group_lrs: Any = None,
+        elapsed: Any = None,
+        error: str | None = None,
+    ) -> None:
+        self.lrs = _curve("lrs", lrs)
+        n = self.lrs.size
+        self.losses = _curve("losses", losses, n)
+        self.settings: dict[str, Any] = dict(settings or {})
+        if smoothed is None:
+            smoothed = smooth(self.losses, self.settings.get("beta", 0.98))
+        self.smoothed = _curve("smoothed", smoothed, n)
+        if stop_reason not in STOP_REASONS:
+            raise ValueError(f"stop_reason must be one of {STOP_REASONS}, got {stop_reason!r}")
+        self.stop_reason = stop_reason
+        self.group_lrs = None
+        if group_lrs is not None:
+            group = np.array(group_lrs, dtype=float)
+            if group.ndim == 1:
+                group = group[:, None]
+            if group.ndim != 2 or group.shape[0] != n:
+                raise ValueError(f"group_lrs must have shape (n_steps={n}, n_groups), got {group.shape}")
+            self.group_lrs = group
+        self.elapsed = self._check_elapsed(elapsed, n)
+        if error is not None and not isinstance(error, str):
+            raise TypeError(f"error must be a string or None, got {type(error).__name__}")
+        self.error = error
+
+    @staticmethod
+    def _check_elapsed(elapsed: Any, n: int) -> float | np.ndarray | None:
+        if elapsed is None:
+            return None
+        if np.ndim(elapsed) == 0:
+            try:
+                return float(elapsed)
+            except (TypeError, ValueError):
+                raise ValueError(f"elapsed must be seconds (a number), got {elapsed!r}") from None
+        return _curve("elapsed", elapsed, n)
+
+    # -- suggestions -------------------------------------------------------------------------
+    def suggest(self, method: str = "auto", **params: Any) -> Suggestion:
+        """Suggest a learning rate with ``method`` (a name in ``lrwidget.suggest.METHODS``).
+
+        The suggesters see the smoothed losses, as fastai's do: raw losses are too noisy to differentiate.
+        """
+        from lrwidget.core.suggest import METHODS
+
+        if method not in METHODS:
+            raise ValueError(f"method must be one of {tuple(METHODS)}, got {method!r}")
+        return METHODS[method](self.lrs, self.smoothed, **params)
+
+    def suggestions(self) -> dict[str, Suggestion]:
+        """Every method's suggestion with default parameters, by method name."""
+        from lrwidget.core.suggest import METHODS
+
+        return {name: fn(self.lrs, self.smoothed) for name, fn in METHODS.items()}
+
+    def lr_slice(self) -> tuple[float, float] | None:
+        """``(lo, hi)`` for discriminative fine-tuning, or None (see ``lrwidget.suggest.lr_slice``)."""
+        from lrwidget.core.suggest import lr_slice
+
+        return lr_slice(self.lrs, self.smoothed)
+
+    # -- serialisation -----------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """A strict-JSON-ready dict (non-finite floats as strings), with format and version."""
+        elapsed = self.elapsed
+        return {
+            "format": FORMAT,
+            "version": VERSION,
+            "stop_reason": self.stop_reason,
+            "error": self.error,
+            "settings": _encode_value(self.settings),
+            "lrs": [_encode_float(x) for x in self.lrs.tolist()],
+            "losses": [_encode_float(x) for x in self.losses.tolist()],
+            "smoothed": [_encode_float(x) for x in self.smoothed.tolist()],
+            "group_lrs": None if self.group_lrs is None else _encode_value(self.group_lrs),
+            "elapsed": _encode_value(elapsed),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> RangeTestResult:
+        """Rebuild a result from ``to_dict()``'s output; ValueError says what is wrong with bad data."""
+        if not isinstance(data, Mapping):
+            raise ValueError(f"a saved RangeTestResult must be a JSON object, got {type(data).__name__}")
+        if data.get("format") != FORMAT:
+            found = data.get("format")
+            raise ValueError(f"not a saved RangeTestResult: 'format' is {found!r}, not {FORMAT!r}")
+        version = data.get("version")
+        if not isinstance(version, int) or isinstance(version, bool) or not 1 <= version <= VERSION:
+            raise ValueError(f"unsupported RangeTestResult version {version!r}; lrwidget reads 1..{VERSION}")
+        for key in ("lrs", "losses", "smoothed"):
+            if not isinstance(data.get(key), list):
+                raise ValueError(f"a saved RangeTestResult needs a list {key!r}, got {data.get(key)!r:.80}")
+        curves = {key: [_decode_float(key, x) for x in data[key]] for key in ("lrs", "losses", "smoothed")}
+        settings = data.get("settings") or {}
+        if not isinstance(settings, dict):
+            raise ValueError(f"'settings' must be a JSON object, got {type(settings).__name__}")
+        group = data.get("group_lrs")
+        if group is not None:
+            if not isinstance(group, list) or not all(isinstance(row, list) for row in group):
+                raise ValueError("'group_lrs' must be a list of rows (one per step) or null")
+            group = [[_decode_float("group_lrs", x) for x in row] for row in group]
+        return cls(
+            curves["lrs"],
+            curves["losses"],
+            curves["smoothed"],
+            stop_reason=data.get("stop_reason", "completed"),
+            settings=_decode_value(settings),
+            group_lrs=group,
+            elapsed=_decode_value(data.get("elapsed")),
+            error=data.get("error"),
+        )
+
+    def to_json(self, path: str | os.PathLike[str] | None = None) -> str:
+        """Return the result as strict JSON text, and write it to ``path`` when one is given."""
+        text = json.dumps(self.to_dict(), allow_nan=False, indent=1)
+        if path is not None:
+            Path(path).write_text(text, encoding="utf-8")
+        return text
+
+    @classmethod
+    def from_json(cls, path_or_text: str | os.PathLike[str]) -> RangeTestResult:
+        """Load from a file path or from JSON text (a string starting with ``{``)."""
+        if isinstance(path_or_text, str) and path_or_text.lstrip().startswith("{"):
+            text, where = path_or_text, "JSON text"
+        elif isinstance(path_or_text, (str, os.PathLike)):
+            path = Path(path_or_text)
+            if not path.is_file():
+                raise FileNotFoundError(f"no saved RangeTestResult at {str(path)!r}")
+            text, where = path.read_text(encoding="utf-8"), str(path)
+        else:
+            raise TypeError(f"path_or_text must be a path or JSON text, got {type(path_or_text).__name__}")
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{where} is not valid JSON: {exc}") from None
+        return cls.from_dict(data)
+
+    # -- python protocol ---------------------------------------------------------------------
+    def __len__(self) -> int:
+        return int(self.lrs.size)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, RangeTestResult):
+            return NotImplemented
+        elapsed_equal = (
+            _nan_equal(np.atleast_1d(self.elapsed), np.atleast_1d(other.elapsed))
+            if self.elapsed is not None and other.elapsed is not None
+            else self.elapsed is other.elapsed
+        )
+        return (
+            _nan_equal(self.lrs, other.lrs)
+            and _nan_equal(self.losses, other.losses)
+            and _nan_equal(self.smoothed, other.smoothed)
+            and _nan_equal(self.group_lrs, other.group_lrs)
+            and self.stop_reason == other.stop_reason
+            and self.error == other.error
+            and elapsed_equal
+            and json.dumps(_encode_value(self.settings), sort_keys=True)
+            == json.dumps(_encode_value(other.settings), sort_keys=True)
+        )
+
+    __hash__ = None  # type: ignore[assignment]  # mutable arrays inside
+
+    def __repr__(self) -> str:
+        n = len(self)
+        if n == 0:
+            return f"RangeTestResult(n=0, stop_reason={self.stop_reason!r})"
+        span = f"lr {self.lrs[0]:.3g}..{self.lrs[-1]:.3g}"
+        finite = np.isfinite(self.smoothed)
+        best = ""
+        if finite.any():
+            i = int(np.flatnonzero(finite)[np.argmin(self.smoothed[finite])])
+            best = f", best smoothed loss {self.smoothed[i]:.4g} at lr {self.lrs[i]:.3g}"
+        return f"RangeTestResult(n={n}, {span}{best}, stop_reason={self.stop_reason!r})"

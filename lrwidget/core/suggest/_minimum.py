@@ -1,0 +1,46 @@
+"""The classic rule of thumb: a tenth of the rate at the minimum loss."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from lrwidget.core.suggest._common import Curve, answer, none, positive, prepare
+from lrwidget.core.suggestion import Suggestion
+
+
+def minimum(lrs: Any, losses: Any, factor: float = 10.0) -> Suggestion:
+    """``lr`` at the (first) minimum loss divided by ``factor``, clipped into the swept range.
+
+    Ignores no end of the curve (after the cut before the first non-finite loss). A minimum at the
+    first point means the loss never fell: no lr. When the minimum is near the start, the division
+    lands below the range and the first lr is given, with a note.
+    Adding a constant to the losses does not move the minimum.
+    """
+    method = "minimum"
+    factor = positive("factor", factor)
+    curve = prepare(method, lrs, losses)
+    if isinstance(curve, Suggestion):
+        return curve
+    return _minimum(curve, factor)
+
+
+def _minimum(curve: Curve, factor: float) -> Suggestion:
+    i_min = int(np.argmin(curve.losses))
+    if i_min == 0:
+        return none(
+            "minimum",
+            f"the loss is lowest at the first lr ({curve.lrs[0]:.3g}): it never fell during the sweep; "
+            "start the sweep at a lower start_lr",
+            factor=factor,
+            min_index=0,
+        )
+    return answer(
+        "minimum",
+        curve,
+        float(curve.lrs[i_min]) / factor,
+        factor=factor,
+        min_index=i_min,
+        min_lr=float(curve.lrs[i_min]),
+    )

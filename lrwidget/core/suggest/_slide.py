@@ -1,0 +1,181 @@
+"""The interval slide rule (seed 002), faithful, and a scale-free variant.
+
+An interval of fixed width slides from the right end of the curve (where the loss diverges) to
+the left. While the loss gradients at its two ends differ by more than a threshold, the right end
+still sits in the divergence: the rule remembers the left end's lr and moves one point left. When
+they agree, the last remembered left end is the answer: the rate one interval-width before the
+loss starts to run away. Both versions are vectorised (all differences at once, then the first
+stopping position) and give exactly what the step-by-step loop gives.
+"""
+
+from __future__ import annotations
+
+from numbers import Integral
+from typing import Any
+
+import numpy as np
+
+from lrwidget.core.suggest._common import Curve, answer, descent_height, none, positive, prepare
+from lrwidget.core.suggestion import SlideStep, Suggestion
+
+
+def _trace(left: np.ndarray, right: np.ndarray, diff: np.ndarray, threshold: float, stop: int) -> tuple:
+    """SlideSteps for positions 0..stop (stop included when it exists: the position that did not move)."""
+    end = min(stop + 1, left.size)
+    moves = diff[:end] > threshold
+    return tuple(
+        SlideStep(int(lo), int(hi), float(d), threshold, bool(m))
+        for lo, hi, d, m in zip(
+            left[:end].tolist(), right[:end].tolist(), diff[:end].tolist(), moves.tolist(), strict=True
+        )
+    )
+
+
+def _slide(
+    method: str,
+    curve: Curve,
+    left: np.ndarray,
+    right: np.ndarray,
+    diff: np.ndarray,
+    threshold: float,
+    adjust_value: float,
+    never_ran: str,
+    params: dict[str, Any],
+) -> Suggestion:
+    """Shared ending: find where the slide stops, answer the last remembered left bound."""
+    held = np.flatnonzero(~(diff > threshold))  # nan compares False, so it stops the slide, as in the seed
+    stop = int(held[0]) if held.size else left.size
+    trace = _trace(left, right, diff, threshold, stop)
+    if stop == 0:
+        return Suggestion(method=method, lr=None, reason=never_ran, params=params, trace=trace)
+    chosen = int(left[stop - 1])
+    note = ""
+    if stop == left.size:
+        params["stopped"] = "left_end"
+        note = (
+            "the interval reached the left end of the curve before the gradients at its ends agreed "
+            "within the threshold, so (as in the seed) the first lr is given; the threshold may be too low"
+        )
+    else:
+        params["stopped"] = "threshold"
+    params["left_index"] = chosen
+    return answer(method, curve, float(curve.lrs[chosen]) * adjust_value, note, trace=trace, **params)
+
+
+def slide_rule(
+    lrs: Any, losses: Any, lr_diff: int = 15, loss_threshold: float = 0.05, adjust_value: float = 1.0
+) -> Suggestion:
+    """The seed's interval slide rule, exactly: ``lr_diff`` in points, ``loss_threshold`` in loss units.
+
+    ``g = np.gradient(losses)`` (index space); the interval is ``(right - lr_diff, right)`` with ``right``
+    starting at the last point. Ignores nothing at either end: the divergent tail is where it starts.
+    Where the seed's loop never runs (its code then crashes) the answer is ``None`` with a reason.
+    The trace lists every interval visited and, when the threshold stopped it, that final position.
+    """
+    method = "slide_rule"
+    if isinstance(lr_diff, bool) or not isinstance(lr_diff, Integral) or lr_diff < 1:
+        raise ValueError(
+            f"lr_diff must be an integer >= 1 (points between the interval's ends), got {lr_diff!r}"
+        )
+    lr_diff = int(lr_diff)
+    threshold = positive("loss_threshold", loss_threshold, allow_zero=True)
+    adjust_value = positive("adjust_value", adjust_value)
+    params: dict[str, Any] = {"lr_diff": lr_diff, "loss_threshold": threshold, "adjust_value": adjust_value}
+    curve = prepare(method, lrs, losses)
+    if isinstance(curve, Suggestion):
+        return curve
+    n = curve.n
+    if lr_diff >= n:
+        return none(
+            method,
+            f"lr_diff={lr_diff} points is not shorter than the curve ({n} points), so the interval "
+            "cannot slide; lower lr_diff or sweep with more steps (num_it)",
+            **params,
+        )
+    with np.errstate(all="ignore"):
+        g = np.gradient(curve.losses)
+        right = np.arange(n - 1, lr_diff - 1, -1)
+        left = right - lr_diff
+        diff = np.abs(g[right] - g[left])
+    never_ran = (
+        f"the loss gradient at both ends of the interval (lr {curve.lrs[left[0]]:.3g} and "
+        f"{curve.lrs[right[0]]:.3g}) already agrees within loss_threshold={threshold:g}: the sweep "
+        "probably did not diverge; lower loss_threshold or sweep to a higher end_lr"
+    )
+    if np.isnan(diff[0]):
+        never_ran = "the loss gradients overflow on this curve (loss values too large to compare)"
+    return _slide(method, curve, left, right, diff, threshold, adjust_value, never_ran, params)
+
+
+def slide_rule_scaled(
+    lrs: Any,
+    losses: Any,
+    width_decades: float = 1.2,
+    rel_threshold: float = 0.3,
+    adjust_value: float = 1.0,
+) -> Suggestion:
+    """The slide rule made independent of the loss's units and of the number of points.
+
+    The gradient is taken against log10(lr) (loss per decade) and divided by the descent height (the
+    highest loss before the minimum minus the minimum), so ``rel_threshold`` is in "descent heights
+    per decade"; the interval is ``width_decades`` wide in log10(lr) instead of a count of points.
+    The defaults match the seed's (15 points, 0.05) on fastai's default sweep (100 points over
+    1e-7..10, so 1.2 decades) for a loss that falls by about 2. Ignores nothing at either end.
+    """
+    method = "slide_rule_scaled"
+    width = positive("width_decades", width_decades)
+    threshold = positive("rel_threshold", rel_threshold, allow_zero=True)
+    adjust_value = positive("adjust_value", adjust_value)
+    curve = prepare(method, lrs, losses)
+    if isinstance(curve, Suggestion):
+        return curve
+    return _slide_rule_scaled(curve, width, threshold, adjust_value)
+
+
+def _slide_rule_scaled(curve: Curve, width: float, threshold: float, adjust_value: float) -> Suggestion:
+    method = "slide_rule_scaled"
+    params: dict[str, Any] = {
+        "width_decades": width,
+        "rel_threshold": threshold,
+        "adjust_value": adjust_value,
+    }
+    height = descent_height(curve.losses)
+    if height <= 0:
+        return none(
+            method,
+            "the loss never falls below its starting value, so there is no descent to measure against; "
+            "start the sweep at a lower start_lr",
+            **params,
+        )
+    x = curve.log_lrs
+    span = float(x[-1] - x[0])
+    if span <= width:
+        return none(
+            method,
+            f"width_decades={width:g} is not narrower than the swept range ({span:.2f} decades), so the "
+            "interval cannot slide; lower width_decades or sweep a wider range",
+            **params,
+        )
+    with np.errstate(all="ignore"):
+        g = _slope_per_decade(curve.losses, x) / height
+        right = np.arange(curve.n - 1, -1, -1)
+        left = np.searchsorted(x, x[right] - width, side="right") - 1
+        valid = left >= 0
+        right, left = right[valid], left[valid]
+        diff = np.abs(g[right] - g[left])
+    params["descent_height"] = height
+    never_ran = (
+        f"the loss slope at both ends of the interval (lr {curve.lrs[left[0]]:.3g} and "
+        f"{curve.lrs[right[0]]:.3g}) already agrees within rel_threshold={threshold:g}: the sweep "
+        "probably did not diverge; sweep to a higher end_lr or lower rel_threshold"
+    )
+    return _slide(method, curve, left, right, diff, threshold, adjust_value, never_ran, params)
+
+
+def _slope_per_decade(losses: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """d loss / d log10(lr): central differences inside, one-sided at the two ends."""
+    slope = np.empty_like(losses)
+    slope[1:-1] = (losses[2:] - losses[:-2]) / (x[2:] - x[:-2])
+    slope[0] = (losses[1] - losses[0]) / (x[1] - x[0])
+    slope[-1] = (losses[-1] - losses[-2]) / (x[-1] - x[-2])
+    return slope
