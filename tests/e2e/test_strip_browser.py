@@ -1,0 +1,136 @@
+"""The decision strip alone in real JupyterLab + Chromium: clicks, keys and drags reach the kernel."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+SETUP = """
+import ipywidgets as W
+from lrwidget.widget.strip import DecisionStrip
+strip = DecisionStrip(
+    min_lr=1e-7, max_lr=10.0, confidence=0.82, layout=W.Layout(width="900px"),
+    suggestions=[
+        {"method": "auto", "lr": 2.2e-3},
+        {"method": "slide_rule", "lr": 1.8e-3},
+        {"method": "valley", "lr": 8e-4},
+        {"method": "steepest", "lr": 4e-4},
+        {"method": "minimum", "lr": 4e-2},
+        {"method": "slide_rule_scaled", "lr": None, "reason": "no interval left of the minimum"},
+    ],
+)
+strip
+"""
+
+PX_PER_DECADE = (900 - 2 * 30) / 8  # the strip's 900 px minus its side padding, over 8 decades
+
+
+def kernel_float(notebook, expr: str, expected: float, rel: float) -> float:
+    """Wait until ``expr`` evaluates in the kernel to ``expected`` within ``rel``; return it."""
+
+    def ok(out: str) -> bool:
+        try:
+            return math.isclose(float(out), expected, rel_tol=rel)
+        except ValueError:
+            return False
+
+    return float(notebook.wait_py(f"print(repr(float({expr})))", ok))
+
+
+def test_strip_round_trips_clicks_keys_and_drags(notebook, page):
+    """Tick click, arrow + Enter, handle drag, slice handles and Copy all land in the kernel's traits."""
+    notebook.open_and_run("strip.ipynb", SETUP)
+    svg = page.locator(".lrw-strip .lrw-svg")
+    page.wait_for_function(
+        "() => document.querySelectorAll('.lrw-strip .lrw-sugg').length === 5", timeout=60_000
+    )
+    assert "slide_rule_scaled: no answer (no interval left of the minimum)" in page.inner_text(".lrw-legend")
+    assert page.locator(".lrw-tick-label").all_text_contents()[::8] == ["1e-7", "1e+1"]
+
+    # a click on a suggestion's label accepts that suggestion
+    page.locator('.lrw-sugg[data-method="valley"] .lrw-sugg-label').click()
+    assert kernel_float(notebook, "strip.lr", 8e-4, 1e-12) == 8e-4
+    assert page.inner_text(".lrw-snippet") == "lr=8e-4"
+
+    # keyboard: one arrow press is 0.1 decade; Enter accepts, Escape reverts; JupyterLab's own
+    # shortcuts for these keys must not fire (the strip keeps the focus)
+    svg.focus()
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("Enter")
+    assert page.evaluate("() => document.activeElement.classList.contains('lrw-svg')")
+    nudged = kernel_float(notebook, "strip.lr", 8e-4 * 10**0.1, 1e-9)
+    svg.focus()
+    page.keyboard.press("Shift+ArrowLeft")
+    kernel_float(notebook, "strip.tentative", nudged / 10, 1e-9)
+    svg.focus()
+    page.keyboard.press("Escape")
+    assert page.evaluate("() => document.activeElement.classList.contains('lrw-svg')")
+    kernel_float(notebook, "strip.tentative", nudged, 1e-9)
+    kernel_float(notebook, "strip.lr", nudged, 1e-9)
+
+    # drag the pick handle ~0.86 decade to the right: tentative moves, lr waits for Accept
+    knob = page.locator(".lrw-pick-knob").bounding_box()
+    x, y = knob["x"] + knob["width"] / 2, knob["y"] + knob["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for step in range(1, 10):
+        page.mouse.move(x + 10 * step, y)
+    page.mouse.up()
+    dragged = kernel_float(notebook, "strip.tentative", nudged * 10 ** (90 / PX_PER_DECADE), 0.05)
+    kernel_float(notebook, "strip.lr", nudged, 1e-9)
+    page.locator(".lrw-accept").click()
+    kernel_float(notebook, "strip.lr", dragged, 1e-12)
+
+    # slice mode proposes one decade ending at lr; dragging the low handle a decade left widens it
+    page.locator(".lrw-slice-toggle input").check()
+    kernel_float(notebook, "strip.lr_slice[0]", dragged / 10, 1e-9)
+    lo = page.locator('.lrw-slice-handle[data-kind="lo"]').bounding_box()
+    x, y = lo["x"] + lo["width"] / 2, lo["y"] + lo["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x - PX_PER_DECADE / 2, y)
+    page.mouse.move(x - PX_PER_DECADE, y)
+    page.mouse.up()
+    kernel_float(notebook, "strip.lr_slice[0]", dragged / 100, 0.05)
+    kernel_float(notebook, "strip.lr_slice[1]", dragged, 1e-9)
+    assert notebook.run_py("print(type(strip.value).__name__)") == "slice"
+    snippet = page.inner_text(".lrw-snippet")
+    assert snippet.startswith("slice(") and snippet.endswith(")")
+
+    # Copy puts the snippet on the clipboard
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.locator(".lrw-copy").click()
+    page.wait_for_function("() => document.querySelector('.lrw-copy').textContent === 'Copied'")
+    assert page.evaluate("() => navigator.clipboard.readText()") == snippet
+
+    # Python drives the handles too
+    notebook.run_py("strip.lr = 0.05; strip.slice_mode = False; print('ok')")
+    page.wait_for_function("() => document.querySelector('.lrw-snippet').textContent === 'lr=5e-2'")
+    assert float(svg.get_attribute("aria-valuenow")) == pytest.approx(0.05)
+
+    # a pending pick next to the accepted one, for the screenshot
+    svg.focus()
+    page.keyboard.press("Shift+ArrowLeft")
+    page.locator(".lrw-slice-toggle input").check()
+    notebook.screenshot("strip.png", page.locator(".lrw-strip"))
+    notebook.set_theme("JupyterLab Dark")
+    notebook.screenshot("strip_dark.png", page.locator(".lrw-strip"))
+    notebook.set_theme("JupyterLab Light")
+
+    assert page.js_errors == []
+
+
+def test_disabled_strip_ignores_the_pointer(notebook, page):
+    """While disabled (a sweep running) a click on a tick changes nothing."""
+    notebook.open_and_run("strip_disabled.ipynb", SETUP + "\nstrip.disabled = True\nstrip")
+    page.wait_for_function(
+        "() => document.querySelectorAll('.lrw-strip .lrw-sugg').length >= 5", timeout=60_000
+    )
+    page.wait_for_function("() => document.querySelector('.lrw-strip.lrw-disabled') !== null")
+    page.locator('.lrw-strip.lrw-disabled .lrw-sugg[data-method="valley"] .lrw-sugg-label').first.click()
+    assert notebook.run_py("print(strip.lr)") == "None"
+    assert page.locator(".lrw-strip.lrw-disabled .lrw-accept").first.is_disabled()
+    assert page.js_errors == []
