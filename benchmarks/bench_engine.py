@@ -1,0 +1,426 @@
+"""Engine benchmarks: lr_find's overhead over a bare loop, torch-lr-finder side by side, and memory.
+
+Run: ``python benchmarks/bench_engine.py`` (``--quick`` for fewer repeats). Prints tables of figures.
+
+1. Overhead. ``lr_find`` (snapshot, sweep, restore, all included) against a bare loop doing the same
+   forward, backward and step with the same lr ladder on the same batches (a fixed list, so data loading
+   cannot blur it). Repeats are interleaved (ABBA) in one process; the figure is the median of the
+   per-pair wall-time ratios (process CPU-time ratio alongside: on a shared machine it is less noisy).
+   Small MLP and small CNN on the digits, one torch thread.
+2. torch-lr-finder (``pip install torch-lr-finder --no-deps``; not a project dependency): ``LRFinder``
+   construction + ``range_test`` + ``reset()`` against ``lr_find`` on the same DataLoader and steps, and
+   which pieces of state each leaves bitwise as it found them.
+3. Memory. Two fresh subprocesses (a wide MLP, Adam) run the bare loop or ``lr_find`` after the same
+   warm-up; each resets its RSS high-water mark (``/proc/self/clear_refs``) before the measured phase and
+   reads ``VmHWM`` after it. glibc is told to mmap every block >= 64 KiB (``MALLOC_MMAP_THRESHOLD_``), so
+   RSS follows live tensors instead of allocator caches. The extra peak of ``lr_find`` over the bare loop
+   is divided by the bytes of parameters + optimizer state; the snapshot's own byte count is shown too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import copy
+import io
+import itertools
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from lrwidget.engine.range_test import lr_find
+from lrwidget.engine.snapshot import TrainingSnapshot
+from lrwidget.examples.digits import digits_loaders, small_cnn, small_mlp
+
+NUM_IT = 100
+START_LR, END_LR = 1e-6, 1.0  # a range where Adam stays finite on the digits: every run does NUM_IT steps
+SWEEP = {"start_lr": START_LR, "end_lr": END_LR, "num_it": NUM_IT, "stop_div": False}
+
+
+def _fixed_batches(batch_size: int = 64, n: int = 20) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    loader, _ = digits_loaders(batch_size=batch_size, seed=0)
+    return list(itertools.islice(iter(loader), n))
+
+
+def _bare_loop(model: nn.Module, opt: torch.optim.Optimizer, batches: list, lrs: list[float]) -> None:
+    model.train()
+    data = itertools.cycle(batches)
+    for lr in lrs:
+        for g in opt.param_groups:
+            g["lr"] = lr
+        opt.zero_grad(set_to_none=True)
+        x, y = next(data)
+        F.cross_entropy(model(x), y).backward()
+        opt.step()
+
+
+def _setup(build) -> tuple[nn.Module, torch.optim.Optimizer, dict, dict]:
+    torch.manual_seed(0)
+    model = build(seed=0)
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    return model, opt, copy.deepcopy(model.state_dict()), copy.deepcopy(opt.state_dict())
+
+
+def overhead(build, name: str, repeats: int) -> dict[str, Any]:
+    """Median over interleaved pairs of (lr_find time / bare loop time), progress off and on."""
+    batches = _fixed_batches()
+    model, opt, model0, opt0 = _setup(build)
+    result = lr_find(model, opt, F.cross_entropy, batches, progress=False, **SWEEP)
+    lrs = result.lrs.tolist()  # the same ladder and step count for the bare loop
+
+    def timed(fn) -> tuple[float, float]:
+        model.load_state_dict(model0)  # untimed reset: the bare loop has no restore of its own
+        opt.load_state_dict(opt0)
+        wall, cpu = time.perf_counter(), time.process_time()
+        fn()
+        return time.perf_counter() - wall, time.process_time() - cpu
+
+    def bare() -> None:
+        _bare_loop(model, opt, batches, lrs)
+
+    def ours(progress: bool = False) -> None:
+        with contextlib.redirect_stderr(io.StringIO()):
+            lr_find(model, opt, F.cross_entropy, batches, progress=progress, **SWEEP)
+
+    for _ in range(2):  # warm-up
+        timed(bare), timed(ours)
+    wall, cpu, wall_bar, bare_times = [], [], [], []
+    for i in range(repeats):
+        if i % 2:
+            o, b = timed(ours), timed(bare)
+        else:
+            b, o = timed(bare), timed(ours)
+        with_bar = timed(lambda: ours(True))
+        wall.append(o[0] / b[0])
+        cpu.append(o[1] / b[1])
+        wall_bar.append(with_bar[0] / b[0])
+        bare_times.append(b[0])
+    return {
+        "model": name,
+        "steps": len(lrs),
+        "bare_ms_per_step": 1e3 * statistics.median(bare_times) / len(lrs),
+        "ratio": statistics.median(wall),
+        "ratio_iqr": (float(np.percentile(wall, 25)), float(np.percentile(wall, 75))),
+        "ratio_cpu": statistics.median(cpu),
+        "ratio_progress": statistics.median(wall_bar),
+    }
+
+
+# -- torch-lr-finder -------------------------------------------------------------------------------
+def _state(model: nn.Module, opt: torch.optim.Optimizer, loader) -> dict[str, Any]:
+    return {
+        "weights+buffers": {k: v.clone() for k, v in model.state_dict().items()},
+        "optimizer state": copy.deepcopy(opt.state_dict()),
+        "state tensors (same objects)": [id(v) for s in opt.state.values() for v in s.values()],
+        "grads": [None if p.grad is None else p.grad.clone() for p in model.parameters()],
+        "train/eval modes": [m.training for m in model.modules()],
+        "RNG (python, numpy, torch, loader)": (
+            random.getstate(),
+            np.random.get_state(),
+            torch.get_rng_state(),
+            loader.generator.get_state(),
+        ),
+    }
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, torch.Tensor):
+        return (
+            isinstance(b, torch.Tensor)
+            and a.dtype == b.dtype
+            and a.shape == b.shape
+            and bool(torch.equal(a.reshape(-1).view(torch.uint8), b.reshape(-1).view(torch.uint8)))
+        )
+    if isinstance(a, np.ndarray):
+        return np.array_equal(a, b)
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    return a == b
+
+
+def _prepared(build):
+    """A model mid-training: Adam state from 5 steps, grads left from the last step, eval mode."""
+    model, opt, _, _ = _setup(build)
+    loader = digits_loaders(batch_size=64, seed=0)[0]
+    for x, y in itertools.islice(iter(loader), 5):
+        opt.zero_grad()
+        F.cross_entropy(model(x), y).backward()
+        opt.step()
+    model.eval()
+    return model, opt, loader
+
+
+def versus_torch_lr_finder(build, name: str, repeats: int) -> dict[str, Any] | None:
+    try:
+        from torch_lr_finder import LRFinder
+    except ImportError:
+        return None
+    crit = nn.CrossEntropyLoss()
+    steps: dict[str, int] = {}
+    kept: dict[str, dict[str, bool]] = {}
+
+    def clocked(fn) -> tuple[float, float]:
+        wall, cpu = time.perf_counter(), time.process_time()
+        fn()
+        return time.perf_counter() - wall, time.process_time() - cpu
+
+    def ours(progress: bool = False) -> tuple[float, float]:
+        model, opt, loader = _prepared(build)
+        before = _state(model, opt, loader)
+
+        def run() -> None:
+            steps["ours"] = len(lr_find(model, opt, crit, loader, progress=progress, **SWEEP))
+
+        with contextlib.redirect_stderr(io.StringIO()):
+            times = clocked(run)
+        kept["lrwidget"] = {k: _same(before[k], v) for k, v in _state(model, opt, loader).items()}
+        return times
+
+    def theirs() -> tuple[float, float]:
+        model, opt, loader = _prepared(build)
+        before = _state(model, opt, loader)
+
+        def run() -> None:
+            finder = LRFinder(model, opt, crit, device="cpu")
+            finder.range_test(loader, start_lr=START_LR, end_lr=END_LR, num_iter=NUM_IT, diverge_th=1e30)
+            finder.reset()
+            steps["theirs"] = len(finder.history["lr"])
+
+        sink = io.StringIO()
+        with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+            times = clocked(run)
+        kept["torch-lr-finder"] = {k: _same(before[k], v) for k, v in _state(model, opt, loader).items()}
+        return times
+
+    ours(), theirs()  # warm-up
+    pairs = []
+    for i in range(repeats):
+        if i % 2 == 0:
+            o, t = ours(), theirs()
+        else:
+            t, o = theirs(), ours()
+        pairs.append((o, t, ours(progress=True)))  # theirs always draws a tqdm bar
+    med = lambda xs: statistics.median(xs)  # noqa: E731
+    return {
+        "model": name,
+        "steps": steps,
+        "ratio": med([o[0] / t[0] for o, t, _ in pairs]),
+        "ratio_cpu": med([o[1] / t[1] for o, t, _ in pairs]),
+        "ratio_bar": med([b[0] / t[0] for _, t, b in pairs]),
+        "kept": kept,
+    }
+
+
+# -- memory ----------------------------------------------------------------------------------------
+def _status_kb(field: str) -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise RuntimeError(f"{field} not in /proc/self/status")
+
+
+def memory_worker(mode: str, hidden: int) -> None:
+    """Run in a fresh process: warm up, reset the RSS high-water mark, run ``mode``, print the figures."""
+    torch.set_num_threads(1)
+    torch.manual_seed(0)
+    model = nn.Sequential(
+        nn.Flatten(),
+        nn.Linear(64, hidden),
+        nn.ReLU(),
+        nn.Linear(hidden, hidden),
+        nn.ReLU(),
+        nn.Linear(hidden, 10),
+    )
+    opt = torch.optim.Adam(model.parameters(), lr=1e-4)
+    batches = _fixed_batches(batch_size=128, n=8)
+    _bare_loop(model, opt, batches, [1e-4] * 3)  # allocates Adam state, grads, activations
+    opt.zero_grad(set_to_none=True)
+    param_bytes = sum(p.numel() * p.element_size() for p in model.parameters())
+    state_bytes = sum(v.numel() * v.element_size() for s in opt.state.values() for v in s.values())
+    snapshot_bytes = TrainingSnapshot(model, opt).nbytes
+    Path("/proc/self/clear_refs").write_text("5")  # reset VmHWM to the current RSS
+    rss0 = _status_kb("VmRSS")
+    if mode == "bare":
+        _bare_loop(model, opt, batches, np.geomspace(START_LR, 1e-2, 20).tolist())
+    else:
+        lr_find(
+            model, opt, F.cross_entropy, batches, start_lr=START_LR, end_lr=1e-2, num_it=20, progress=False
+        )
+    peak = _status_kb("VmHWM")
+    print(
+        json.dumps(
+            {
+                "rss0_kb": rss0,
+                "peak_kb": peak,
+                "param_bytes": param_bytes,
+                "state_bytes": state_bytes,
+                "snapshot_bytes": snapshot_bytes,
+            }
+        )
+    )
+
+
+def memory(hidden: int, repeats: int) -> dict[str, Any] | None:
+    if not Path("/proc/self/clear_refs").exists():
+        return None
+    env = {**os.environ, "MALLOC_MMAP_THRESHOLD_": "65536", "OMP_NUM_THREADS": "1"}
+    runs: dict[str, list[dict]] = {"bare": [], "lr_find": []}
+    for _ in range(repeats):
+        for mode in runs:
+            out = subprocess.run(
+                [sys.executable, __file__, "--memory-worker", mode, "--hidden", str(hidden)],
+                env=env,
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            runs[mode].append(json.loads(out.stdout.strip().splitlines()[-1]))
+    growth = {
+        m: statistics.median(1024 * (r["peak_kb"] - r["rss0_kb"]) for r in rs) for m, rs in runs.items()
+    }
+    first = runs["bare"][0]
+    budget = first["param_bytes"] + first["state_bytes"]
+    return {
+        "hidden": hidden,
+        "params_plus_state_mb": budget / 2**20,
+        "bare_growth_mb": growth["bare"] / 2**20,
+        "lr_find_growth_mb": growth["lr_find"] / 2**20,
+        "extra_ratio": (growth["lr_find"] - growth["bare"]) / budget,
+        "snapshot_ratio": first["snapshot_bytes"] / budget,
+    }
+
+
+def _table(title: str, header: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    line = lambda r: "  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()  # noqa: E731
+    return "\n".join([title, line(header), "-" * len(line(header)), *map(line, rows), ""])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repeats")
+    parser.add_argument("--memory-worker", choices=("bare", "lr_find"), help=argparse.SUPPRESS)
+    parser.add_argument("--hidden", type=int, default=2048, help="width of the memory benchmark's MLP")
+    args = parser.parse_args()
+    if args.memory_worker:
+        memory_worker(args.memory_worker, args.hidden)
+        return
+    torch.set_num_threads(1)
+    repeats = 7 if args.quick else 21
+    print(f"torch {torch.__version__}, 1 thread, {NUM_IT} steps, lr {START_LR:g}..{END_LR:g}, Adam\n")
+
+    models = [(small_mlp, "small MLP"), (small_cnn, "small CNN")]
+    rows = []
+    for build, name in models:
+        o = overhead(build, name, repeats)
+        iqr = f"{o['ratio_iqr'][0]:.3f}..{o['ratio_iqr'][1]:.3f}"
+        rows.append(
+            [
+                name,
+                o["steps"],
+                f"{o['bare_ms_per_step']:.3f}",
+                f"{o['ratio']:.3f}",
+                iqr,
+                f"{o['ratio_cpu']:.3f}",
+                f"{o['ratio_progress']:.3f}",
+            ]
+        )
+    print(
+        _table(
+            "1. Overhead: lr_find time / bare loop time (median of interleaved pairs; target <= 1.03)",
+            [
+                "model",
+                "steps",
+                "bare ms/step",
+                "wall ratio",
+                "wall IQR",
+                "CPU-time ratio",
+                "wall ratio w/ tqdm",
+            ],
+            rows,
+        )
+    )
+
+    rows, kept_rows = [], []
+    for build, name in models:
+        v = versus_torch_lr_finder(build, name, max(3, repeats // 3))
+        if v is None:
+            print("2. torch-lr-finder is not installed (pip install torch-lr-finder --no-deps): skipped\n")
+            break
+        steps = f"{v['steps']['ours']}/{v['steps']['theirs']}"
+        rows.append([name, steps, f"{v['ratio']:.3f}", f"{v['ratio_cpu']:.3f}", f"{v['ratio_bar']:.3f}"])
+        if not kept_rows:
+            kept_rows = [
+                [
+                    k,
+                    "yes" if v["kept"]["lrwidget"][k] else "NO",
+                    "yes" if v["kept"]["torch-lr-finder"][k] else "NO",
+                ]
+                for k in v["kept"]["lrwidget"]
+            ]
+    if rows:
+        print(
+            _table(
+                "2a. vs torch-lr-finder: lr_find time / (LRFinder + range_test + reset) time",
+                [
+                    "model",
+                    "steps ours/theirs",
+                    "wall ratio",
+                    "CPU-time ratio",
+                    "wall ratio (ours with tqdm too)",
+                ],
+                rows,
+            )
+        )
+        print(
+            _table(
+                "2b. State bitwise as before the test (theirs after reset())",
+                ["state", "lrwidget", "torch-lr-finder"],
+                kept_rows,
+            )
+        )
+
+    m = memory(args.hidden, 1 if args.quick else 3)
+    if m is None:
+        print("3. memory: /proc/self/clear_refs unavailable (not Linux): skipped")
+    else:
+        print(
+            _table(
+                "3. Peak memory over the bare loop / (params + optimizer state) (target <= 1.1)",
+                [
+                    "MLP hidden",
+                    "params+state MB",
+                    "bare growth MB",
+                    "lr_find growth MB",
+                    "extra / (P+S)",
+                    "snapshot / (P+S)",
+                ],
+                [
+                    [
+                        m["hidden"],
+                        f"{m['params_plus_state_mb']:.1f}",
+                        f"{m['bare_growth_mb']:.1f}",
+                        f"{m['lr_find_growth_mb']:.1f}",
+                        f"{m['extra_ratio']:.3f}",
+                        f"{m['snapshot_ratio']:.3f}",
+                    ]
+                ],
+            )
+        )
+
+
+if __name__ == "__main__":
+    main()
