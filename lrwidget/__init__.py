@@ -22,7 +22,17 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "DecisionStrip": ("lrwidget.widget.strip", "DecisionStrip"),
 }
 
-__all__ = ["__version__", *_LAZY]
+__all__ = [
+    "DecisionStrip",
+    "LRFinderWidget",
+    "Learner",
+    "RangeTestResult",
+    "StepEvent",
+    "Suggestion",
+    "__version__",
+    "lr_find",
+    "suggest",
+]
 
 if TYPE_CHECKING:  # pragma: no cover
     from lrwidget.core import suggest

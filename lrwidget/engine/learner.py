@@ -163,6 +163,13 @@ class Learner:
             steps = len(self.train_data)  # type: ignore[arg-type]
         except TypeError:
             raise ValueError("train_data must have a length (batches per epoch) for fit_one_cycle") from None
+        if not 0.0 < pct_start < 1.0:
+            raise ValueError(f"pct_start must be in (0, 1), got {pct_start!r}")
+        total = epochs * steps
+        if total < 2:
+            raise ValueError(f"fit_one_cycle needs at least 2 steps, got epochs * len(train_data) = {total}")
+        # OneCycleLR divides by its warm-up length in steps: keep at least 1.5 steps of warm-up on tiny runs.
+        pct_start = max(pct_start, 1.5 / total)
         schedule = torch.optim.lr_scheduler.OneCycleLR(
             self.optimizer,
             max_lr=max_lrs,

@@ -157,3 +157,22 @@ def test_duck_typed_fastai_learner_is_wrapped(loaders):
     assert isinstance(wrapped, FastaiLearner)
     result = wrapped.lr_find(num_it=5, progress=False)
     assert len(result) == 5
+
+
+def test_fit_one_cycle_on_a_few_steps():
+    """A one-cycle run of 2 to 4 steps trains (torch's OneCycleLR alone divides by zero there)."""
+    torch.manual_seed(0)
+    model = nn.Linear(3, 2)
+    data = [(torch.randn(4, 3), torch.randint(0, 2, (4,))) for _ in range(2)]
+    learn = Learner(model, torch.optim.SGD(model.parameters(), lr=0.1), F.cross_entropy, data)
+    before = model.weight.detach().clone()
+    for epochs in (1, 2):
+        history = learn.fit_one_cycle(epochs, 1e-2, progress=False)
+        assert len(history) == epochs
+    assert not torch.equal(before, model.weight)
+    with pytest.raises(ValueError, match="at least 2 steps"):
+        Learner(model, torch.optim.SGD(model.parameters(), lr=0.1), F.cross_entropy, data[:1]).fit_one_cycle(
+            1, 1e-2, progress=False
+        )
+    with pytest.raises(ValueError, match="pct_start"):
+        learn.fit_one_cycle(1, 1e-2, pct_start=1.5, progress=False)
