@@ -4,7 +4,8 @@
 (benchmarks/data/quality_corpus.json) deterministically with torch on CPU, resuming from a per-task cache.
 ``python benchmarks/suggest_quality.py score`` scores every suggester on it with numpy only (seconds)
 and prints one table; ``score --all`` adds leave-one-task-out figures, auto's confidence calibration,
-lr_slice on the transfer tasks and per-task regrets (the content of docs/suggestion_quality.md).
+lr_slice on the transfer tasks, per-task regrets and the smoothing study (the content of
+docs/suggestion_quality.md).
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ def main(argv: list[str] | None = None) -> None:
         "--invariance", action="store_true", help="add pick changes under loss scale / fewer points"
     )
     s.add_argument("--detail", action="store_true", help="add mean regret per task")
+    s.add_argument(
+        "--smoothing", action="store_true", help="add the causal EMA against a zero-lag centred window"
+    )
     s.add_argument("--all", action="store_true", help="every section (what docs/suggestion_quality.md holds)")
     args = parser.parse_args(argv)
     if args.command == "build":
@@ -53,6 +57,7 @@ def main(argv: list[str] | None = None) -> None:
                 slices=args.slice or every,
                 detail=args.detail or every,
                 invariance=args.invariance or every,
+                smoothing=args.smoothing or every,
             )
         )
 

@@ -98,7 +98,8 @@ QUICKSTART = [
 
     `w.value` is what you picked: `w.lr`, or `slice(lo, hi)` in slice mode. If you ran the notebook top to
     bottom without clicking, it is `None`, and we fall back to the automatic suggestion,
-    `result.suggest()` (method `"auto"`: the median of several methods).
+    `result.suggest()` (method `"auto"`: the rate where the smoothed loss has made 70 % of its fall, divided
+by 3.5, the rule that did best on our 16-task benchmark, `docs/suggestion_quality.md`).
 
     `fit_one_cycle` trains with the one-cycle policy: the rate warms up to the value given, then anneals.
     """),
@@ -364,7 +365,7 @@ TEACHING = [
     * `slide_rule`: the original rule above (`lr_diff` in points, `loss_threshold` in loss units);
     * `slide_rule_scaled`: the same idea with the width in decades of lr and the threshold relative to
       the height of the descent, so it does not care about the loss's units or the number of points;
-    * `valley`: fastai's idea, halfway down the longest run of falling loss;
+    * `valley`: fastai's rule, exactly: about halfway down the longest run of falling loss;
     * `steepest`: where the loss falls fastest per decade;
     * `minimum`: a tenth of the rate at the lowest loss;
     * `auto`: the median of the scale-free ones (the default).
@@ -412,7 +413,7 @@ TEACHING = [
         "no runaway": "both slide rules: no answer",
         "textbook x 10": "original slide rule moves left",
         "textbook x 0.1": "original slide rule moves right",
-        "noisy flat start": "valley lands on the plateau",
+        "noisy flat start": "valley moves lower",
         "cliff before runaway": "steepest: at the edge of the blow-up",
     }
     fig, axes = plt.subplots(2, 3, figsize=(12, 6.5), sharex=True)
@@ -447,8 +448,8 @@ TEACHING = [
       `lr_diff` when you change `num_it` (it counts points). That is why users of the original rule retuned
       both per dataset.
     * **Noisy flat start**: what smoothing leaves of the first noisy batches is a slow drift, and `valley`
-      counts any falling points as part of the valley, so its valley starts at the far left and its pick,
-      "halfway down", lands on the plateau, more than a decade too low.
+      counts any falling points as part of its valley: the valley grows longer and its pick, "halfway
+      down", moves to a lower rate (about half of the textbook curve's here).
     * **Cliff before the runaway** (the "hairpin" curves reported in the forum thread): `steepest` goes to the
       steepest drop, which here sits right at the edge of the blow-up: a rate that is about to diverge.
 
@@ -582,10 +583,10 @@ AUTOMATING = [
       scale-free rules. `slide_rule_scaled` and `auto` do not care about the loss's units.
     * On the digits the sweep **reached `end_lr` without diverging** (the loss rose, but never passed 4 times
       its best): with no clean runaway to slide off, both slide rules stop late and pick high, up to the
-      bottom of the curve. `auto` is a median, so such votes do not move it far; the review column flags
-      the curve anyway. Sweeping further, or with `div_factor` lower, gives the slide rules their cliff.
-    * `valley` is always the lowest pick, by one to two decades: it starts its valley at the first point
-      of the longest falling run, which on real curves often begins in the plateau (notebook 02).
+      bottom of the curve. `auto` reads the whole descent rather than its end, so it does not follow them;
+      the review column flags the curve anyway. Sweeping further, or with `div_factor` lower, gives the slide rules their cliff.
+    * `valley` (fastai's rule, exactly) counts points of the longest falling run; on curves with a long,
+      noisy plateau that run grows into the plateau and its pick drops (notebook 02).
 
     ## 3. Train every model at its automatic pick
 
@@ -910,6 +911,9 @@ FASTAI = [
             label = f"{fa or '':8s} / {ours_name}"
             mine, mine_on_theirs = fmt(ours[ours_name].lr), fmt(on_fastai_curve[ours_name].lr)
             print(f"{label:30s} {theirs:>10s} {mine:>10s} {mine_on_theirs:>26s}")
+        skip = 100 // 10  # fastai's lr_find drops the first num_it // 10 and the last 5 points
+        valley_on_fastai_points = lw.suggest.valley(fastai_curve.lrs[skip:-5], fastai_curve.smoothed[skip:-5])
+        print("lrwidget's valley on the points fastai's valley read:", fmt(valley_on_fastai_points.lr))
         print("lrwidget's sweep:", w.result)
     """),
     md("""
@@ -918,9 +922,9 @@ FASTAI = [
     * Between the **second and third columns** only the curve differs (two runs of the sweep), between the
       **first and third** only the rule. On the same curve `minimum` and `steep` match fastai's (to a
       point of the grid or so): simple, well-defined readings of the curve.
-    * `valley` differs by design: fastai assumes the longest falling run is contiguous (it starts the valley
-      `length` points before its end), lrwidget follows the run back to its true first point, which on a
-      noisy curve often lies in the plateau, so lrwidget's `valley` is lower.
+    * `valley` is fastai's rule exactly (same index on the same losses; the tests compare it with fastai's
+      own function). The difference on fastai's curve comes from the points fastai drops first (the first
+      10 % and the last 5): `valley_on_fastai_points` below reads exactly the points fastai's `valley` read.
     * `slide`: fastai's threshold is ten times lower than the original's, so its interval slides further left
       and picks lower. `slide_rule` here is the original rule, exactly; `slide_rule_scaled` and `auto` are
       lrwidget's scale-free variant and default pick.

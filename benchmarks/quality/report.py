@@ -19,6 +19,12 @@ from lrwidget.core.suggestion import Suggestion
 Picker = Callable[[np.ndarray, np.ndarray], Suggestion | float]
 
 
+def fastai_trim(lrs: np.ndarray, losses: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The points fastai's ``lr_find`` hands its suggesters: without the first ``num_it // 10`` (100 steps
+    here) and the last 5."""
+    return lrs[10:-5], losses[10:-5]
+
+
 def constant(lr: float) -> Picker:
     """The same rate whatever the curve (a baseline to beat)."""
     return lambda lrs, losses: lr
@@ -29,6 +35,7 @@ ROSTER: dict[str, Picker] = {
     "slide_rule_scaled": slide_rule_scaled,
     "fastai_slide (0.005)": fastai_slide,
     "valley": valley,
+    "valley after fastai's lr_find trim": lambda lrs, losses: valley(*fastai_trim(lrs, losses)),
     "steepest (log slope)": steepest,
     "steepest_gradient": steepest_gradient,
     "minimum / 10": minimum,
@@ -50,6 +57,7 @@ class Curve:
     holdout: bool
     lrs: np.ndarray
     smoothed: np.ndarray
+    raw: np.ndarray | None = None  # the raw losses, for re-smoothing studies
 
 
 @dataclass(frozen=True)
@@ -82,7 +90,16 @@ def load(path: Path) -> Corpus:
             rows = [ev.ground_truth(grid["lrs"], runs, init) for runs in sg["val_loss"]]
             slices[name] = ev.slice_truth(truths[name], sg["ratios"], rows)
         for c in task["curves"]:
-            curves.append(Curve(name, c["seed"], task["holdout"], _floats(c["lrs"]), _floats(c["smoothed"])))
+            curves.append(
+                Curve(
+                    name,
+                    c["seed"],
+                    task["holdout"],
+                    _floats(c["lrs"]),
+                    _floats(c["smoothed"]),
+                    _floats(c["losses"]),
+                )
+            )
     return Corpus(curves, truths, slices, data["tasks"])
 
 
@@ -303,6 +320,81 @@ def detail_section(corpus: Corpus) -> str:
     return "\n".join(lines)
 
 
+CENTRED_HALF_WIDTH = 10  # chosen on the design tasks among 5, 8, 10, 15 (and log-domain twins)
+SMOOTH_LEVELS = (0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)
+SMOOTH_BACKOFFS = (0.25, 0.35, 0.5, 0.7, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 5.0, 6.0)
+
+
+def centred_box(losses: np.ndarray, half_width: int) -> np.ndarray:
+    """Zero-lag smoothing of raw losses: the mean over ``i - k .. i + k`` with ``k = min(half_width, i,
+    last - i)`` (the window shrinks symmetrically at both ends, so no point lags); nan from the first
+    non-finite loss on."""
+    x = np.asarray(losses, dtype=float)
+    bad = np.flatnonzero(~np.isfinite(x))
+    cut = int(bad[0]) if bad.size else x.size
+    out = np.full(x.size, math.nan)
+    sums = np.concatenate([[0.0], np.cumsum(x[:cut])])
+    i = np.arange(cut)
+    k = np.minimum(np.minimum(half_width, i), cut - 1 - i)
+    out[:cut] = (sums[i + k + 1] - sums[i - k]) / (2 * k + 1)
+    return out
+
+
+def _resmoothed(corpus: Corpus, half_width: int) -> Corpus:
+    curves = []
+    for c in corpus.curves:
+        if c.raw is None:
+            raise ValueError(f"{c.task} seed {c.seed} has no raw losses to re-smooth")
+        curves.append(Curve(c.task, c.seed, c.holdout, c.lrs, centred_box(c.raw, half_width), c.raw))
+    return Corpus(curves, corpus.truths, corpus.slices, corpus.tasks)
+
+
+def smoothing_section(corpus: Corpus) -> str:
+    """Every suggester on (a) the recorded causal EMA and (b) a zero-lag centred window of the raw losses;
+    auto's factors refitted for each on the design tasks (then scored once on the held-out tasks), on all
+    tasks, and by leave-one-task-out."""
+
+    def make(level: float, backoff: float) -> Picker:
+        return lambda lrs, losses: auto(lrs, losses, level=level, backoff=backoff)
+
+    family = {f"level={lv:g}, backoff={b:g}": make(lv, b) for lv in SMOOTH_LEVELS for b in SMOOTH_BACKOFFS}
+    rules = {k: v for k, v in ROSTER.items() if not k.startswith(("constant", "auto"))}
+    variants = {
+        "(a) causal EMA (recorded)": corpus,
+        f"(b) centred window +-{CENTRED_HALF_WIDTH} points": _resmoothed(corpus, CENTRED_HALF_WIDTH),
+    }
+    held_mask = [c.holdout for c in corpus.curves]
+    design_mask = [not h for h in held_mask]
+    tasks = [c.task for c in corpus.curves]
+    rows: dict[str, ev.Summary] = {}
+    notes = []
+    for label, variant in variants.items():
+        scores = score_all(variant, family)
+        fit_design = min(scores, key=lambda k: ev.objective(_subset(scores[k], design_mask)))
+        fit_all = min(scores, key=lambda k: ev.objective(scores[k]))
+        rows[f"{label}: auto, design-fit, design tasks"] = ev.summarize(
+            _subset(scores[fit_design], design_mask)
+        )
+        rows[f"{label}: auto, design-fit, held-out tasks"] = ev.summarize(
+            _subset(scores[fit_design], held_mask)
+        )
+        rows[f"{label}: auto, fitted on all tasks"] = ev.summarize(scores[fit_all])
+        rows[f"{label}: auto, leave-one-task-out"] = ev.leave_one_task_out(scores, tasks).summary
+        for name, s in score_all(variant, rules).items():
+            rows[f"{label}: {name}"] = ev.summarize(s)
+        notes.append(f"{label}: design-fit {fit_design}; fitted on all tasks {fit_all}")
+    return "\n".join(
+        [
+            "Smoothing study: the suggesters on the recorded causal EMA (beta 0.98, which trails the raw "
+            "loss) against a zero-lag centred window of the raw losses; auto's (level, backoff) refitted for "
+            f"each over a {len(SMOOTH_LEVELS)}x{len(SMOOTH_BACKOFFS)} grid.",
+            *notes,
+            "",
+            table(rows),
+        ]
+    )
+
+
 def report(
     path: Path,
     loto: bool = False,
@@ -310,6 +402,7 @@ def report(
     slices: bool = False,
     detail: bool = False,
     invariance: bool = False,
+    smoothing: bool = False,
 ) -> str:
     """The table of every suggester on the corpus; other sections on request."""
     corpus = load(path)
@@ -324,4 +417,6 @@ def report(
         parts.append(invariance_section(corpus))
     if detail:
         parts.append(detail_section(corpus))
+    if smoothing:
+        parts.append(smoothing_section(corpus))
     return "\n\n".join(parts)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lrwidget.core.suggest import METHODS, minimum, slide_rule, slide_rule_scaled, steepest, valley
+from lrwidget.core.suggest import METHODS, minimum, slide_rule, slide_rule_scaled, steepest
 
 LRS = np.geomspace(1e-5, 1.0, 20)
 LOSSES = np.r_[np.linspace(3.0, 1.0, 15), [1.5, 2.5, 4.0, 7.0, 12.0]]
@@ -88,7 +88,6 @@ def test_non_numeric_input_is_a_type_error():
         (lambda: slide_rule(LRS, LOSSES, adjust_value=0), "adjust_value"),
         (lambda: slide_rule_scaled(LRS, LOSSES, width_decades=0), "width_decades"),
         (lambda: slide_rule_scaled(LRS, LOSSES, rel_threshold=-1), "rel_threshold"),
-        (lambda: valley(LRS, LOSSES, position=1.5), "position"),
         (lambda: steepest(LRS, LOSSES, skip_start=-0.1), "skip_start"),
         (lambda: steepest(LRS, LOSSES, skip_end=2), "skip_end"),
         (lambda: minimum(LRS, LOSSES, factor=0), "factor"),

@@ -123,20 +123,39 @@ def test_slide_rule_scaled_reasons():
 
 # -- valley ------------------------------------------------------------------------------------
 def test_valley_pinned_with_a_bump():
-    """The longest fall 9,8,7,6,5,4 runs from point 0 to 7 past the bumps: halfway is point 4."""
+    """Longest fall 9,8,7,6,5,4 (L=6) ends at point 7; fastai's start 7-6=1, pick 1+int(2)+int(1) = 4."""
     losses = [9, 8, 8.5, 7, 6, 6.5, 5, 4, 10, 11, 12]
     s = valley(np.geomspace(1e-5, 1.0, 11), losses)
-    assert (s.params["start_index"], s.params["end_index"], s.params["length"]) == (0, 7, 6)
+    assert (s.params["start_index"], s.params["end_index"], s.params["length"]) == (1, 7, 6)
     assert s.index == 4 and s.lr == pytest.approx(1e-3)
 
 
-def test_valley_position_and_rounding():
-    """position moves the pick along the valley; halves round up (point 1 + 2.5 -> 4)."""
-    lrs = DECADES10
-    losses = [2, 6, 5, 4, 3, 2, 1, 7, 8, 9]  # longest fall: points 1..6
-    assert valley(lrs, losses).index == 4
-    assert valley(lrs, losses, position=0.0).lr == lrs[1]
-    assert valley(lrs, losses, position=1.0).lr == lrs[6]
+def test_valley_starts_at_end_minus_length_not_at_the_true_start():
+    """Fall 10,3,2,1,0.5 (L=5) truly starts at point 0 but ends at 11: fastai's start 6, pick 6+1+0 = 7."""
+    losses = [10, 3, 3, 3, 3, 3, 3, 3, 3, 2, 1, 0.5, 6]
+    s = valley(np.geomspace(1e-6, 1.0, 13), losses)
+    assert (s.params["start_index"], s.params["end_index"], s.params["length"]) == (6, 11, 5)
+    assert s.index == 7
+
+
+def test_valley_truncates_like_fastai():
+    """L=8 ending at point 8: start 0, pick 0 + int(8/3) + int(8/6) = 3 (not the midpoint 4)."""
+    losses = [0, 9, 8, 7, 6, 5, 4, 3, 2, 10]
+    s = valley(DECADES10, losses)
+    assert (s.params["start_index"], s.params["length"]) == (0, 8)
+    assert s.index == 3 and s.lr == DECADES10[3]
+
+
+def test_valley_ties_go_to_the_first_run_to_reach_the_length():
+    """Falls 5,4,3 and 9,8,7 both have length 3; the first ends at point 2: start -1, pick -1+1+0 = 0."""
+    s = valley(DECADES10[:8], [5, 4, 3, 6, 9, 8, 7, 10])
+    assert s.params["end_index"] == 2 and s.index == 0
+
+
+def test_valley_two_point_fall_at_the_start_has_none():
+    """fastai's index is -1 here (it would answer the last lr): no lr, and the reason says why."""
+    s = valley(DECADES10[:5], [2, 1, 3, 4, 5])
+    assert s.lr is None and "index -1" in s.reason
 
 
 def test_valley_flat_curve_has_none():
