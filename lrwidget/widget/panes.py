@@ -570,7 +570,8 @@ class GradPane:
         self.edge_labels = bq.Label(
             x=EMPTY, y=EMPTY, text=[], scales=unit, default_size=12,
             colors=[style.INTERVAL_LEFT_COLOR, style.INTERVAL_RIGHT_COLOR],
-            font_weight="bold", align="middle", y_offset=-4,
+            font_weight="bold", align="middle", y_offset=-11,
+            apply_clip=False,  # in the margin above the plot (clipped to the plot they never showed)
         )  # fmt: skip
         self.picks = bq.Scatter(
             x=EMPTY, y=EMPTY, scales=sc, colors=[style.METHOD_COLORS["auto"]], default_size=70,

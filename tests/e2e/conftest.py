@@ -3,8 +3,11 @@
 - ``lab`` (session): a JupyterLab with isolated config/runtime dirs; ``lab.root`` is its notebook dir.
 - ``browser`` (session): headless /usr/bin/chromium (never ``playwright install``).
 - ``page``: a fresh page; ``page.js_errors`` collects uncaught exceptions and console errors.
-- ``notebook``: a :class:`NotebookDriver` for that page: write a notebook, open it, run it, run a Python
-  cell and read its output (the kernel's truth), switch theme, save screenshots to artifacts/screenshots.
+- ``notebook``: a :class:`NotebookDriver` for that page: write or copy in a notebook, open it, run it, run
+  a Python cell and read its output (the kernel's truth), switch theme, save screenshots to
+  artifacts/screenshots.
+- ``finder``: a :class:`FinderView` on that page: the first LRFinderWidget's parts and its loss pane's
+  measured points and markers as pixels (bqplot draws them as SVG, so positions are read from the DOM).
 
 Every test in this directory is marked ``e2e``. Without Playwright or Chromium they are skipped, unless
 ``LRWIDGET_REQUIRE_E2E=1`` (set by ``.ci/run``): then they fail.
@@ -195,6 +198,12 @@ class NotebookDriver:
         nbformat.write(nb, str(path))
         return path
 
+    def copy_in(self, src: Path, name: str | None = None) -> Path:
+        """Copy an existing notebook (it must carry ``metadata.kernelspec``) into the lab root."""
+        path = self.lab.root / (name or src.name)
+        shutil.copyfile(src, path)
+        return path
+
     def open(self, name: str, timeout_ms: int = 90_000, hide_left_area: bool = True) -> None:
         """Open the notebook and wait until its kernel is idle; fold the file browser away for room."""
         self.page.goto(self.lab.notebook_url(name))
@@ -282,3 +291,119 @@ class NotebookDriver:
 def notebook(page: Any, lab: Lab) -> NotebookDriver:
     """A NotebookDriver on a fresh page of the session's JupyterLab."""
     return NotebookDriver(page, lab)
+
+
+# --------------------------------------------------------------------------- LRFinderWidget in the page
+
+# The loss pane's measured points: of the marks in the first figure that draw dots, the one with the most
+# (suggestion markers and the slide-rule probe draw one dot each). Returns their centres in page pixels.
+_POINTS_JS = """(fig) => {
+  const marks = [...fig.querySelectorAll('g')]
+    .map(g => g.querySelectorAll(':scope > g.object_grp > path.dot'))
+    .filter(dots => dots.length > 0)
+    .sort((a, b) => b.length - a.length);
+  if (!marks.length || marks[0].length < 2) return [];
+  return [...marks[0]].map(d => { const r = d.getBoundingClientRect();
+    const x = r.x + r.width / 2, y = r.y + r.height / 2, top = document.elementFromPoint(x, y);
+    return {x, y, on_top: top === d, top: top && top.getAttribute('class')}; });
+}"""
+# Single-dot marks (suggestion markers, the probe): centre, size, fill, and whether the dot is what a
+# click at its centre would hit.
+_SINGLE_DOTS_JS = """(fig) => [...fig.querySelectorAll('g')]
+  .map(g => g.querySelectorAll(':scope > g.object_grp > path.dot'))
+  .filter(dots => dots.length === 1)
+  .map(([d]) => { const r = d.getBoundingClientRect(); const x = r.x + r.width / 2, y = r.y + r.height / 2;
+                  const top = document.elementFromPoint(x, y);
+                  return {x, y, size: r.width, fill: getComputedStyle(d).fill,
+                          on_top: top === d || d.parentNode.contains(top)}; })"""
+# The horizontal extent (px) of a figure's measured curve: the drawn line with the most vertices (rules,
+# zero lines and bands have a handful). It grows as the sweep adds points.
+_CURVE_WIDTH_JS = """(fig) => { const lines = [...fig.querySelectorAll('path.line')]
+    .map(p => ({p, n: (p.getAttribute('d') || '').split(/[ML]/).length}))
+    .sort((a, b) => b.n - a.n);
+  return lines.length && lines[0].n > 4 ? lines[0].p.getBBox().width : 0; }"""
+# Centres (px) and labels of the x axis's tick labels.
+_X_TICKS_JS = """(fig) => { const axes = [...fig.querySelectorAll('g.axis')];
+  const xs = axes.filter(a => { const t = a.querySelectorAll('.tick text');
+    return t.length > 1 && Math.abs(t[0].getBoundingClientRect().y - t[1].getBoundingClientRect().y) < 2; });
+  if (!xs.length) return [];
+  return [...xs[0].querySelectorAll('.tick text')].map(t => { const r = t.getBoundingClientRect();
+    return {x: r.x + r.width / 2, text: t.textContent}; }); }"""
+
+
+class FinderView:
+    """The first LRFinderWidget on a page: locators for its parts and pixel positions on its loss pane."""
+
+    def __init__(self, page: Any) -> None:
+        self.page = page
+        output = page.locator(".jp-OutputArea-output", has=page.locator(".bqplot.figure")).first
+        self.root = output.locator(":scope > .widget-vbox").first
+        self.loss_figure = self.root.locator(".bqplot.figure").first
+        self.grad_figure = self.root.locator(".bqplot.figure").nth(1)
+
+    def wait_drawn(self, timeout_ms: int = 90_000) -> None:
+        """Wait until the widget's loss pane exists (a flat line counts as hidden: wait for attached)."""
+        self.loss_figure.wait_for(state="attached", timeout=timeout_ms)
+
+    def status(self) -> str:
+        """The status badge's text ("running", "done", ...), as the browser shows it."""
+        return self.root.locator(".widget-html").first.inner_text().strip()
+
+    def wait_status(self, statuses: tuple[str, ...], timeout_ms: int = 60_000) -> str:
+        """Wait until the status badge reads one of ``statuses``; return it."""
+        self.page.wait_for_function(
+            """([root, want]) => want.includes(root.querySelector('.widget-html').innerText.trim())""",
+            arg=[self.root.element_handle(), list(statuses)],
+            timeout=timeout_ms,
+        )
+        return self.status()
+
+    def wait_step(self, at_least: int, timeout_ms: int = 60_000) -> int:
+        """Wait until the header says ``step N / M`` with N >= ``at_least``; return N."""
+        self.page.wait_for_function(
+            """([root, n]) => { const m = root.innerText.match(/step (\\d+) \\/ \\d+/);
+                                return !!m && +m[1] >= n; }""",
+            arg=[self.root.element_handle(), at_least],
+            timeout=timeout_ms,
+        )
+        return int(
+            self.page.evaluate(
+                "(root) => +root.innerText.match(/step (\\d+) \\//)[1]", self.root.element_handle()
+            )
+        )
+
+    def points(self) -> list[dict[str, float]]:
+        """Centres (page px) of the loss pane's measured points, in data order (after scrolling to it)."""
+        self.loss_figure.scroll_into_view_if_needed()
+        return self.loss_figure.evaluate(_POINTS_JS)
+
+    def markers(self) -> list[dict[str, Any]]:
+        """The loss pane's single-dot marks (suggestion markers, the probe): centre, size, fill, on_top."""
+        self.loss_figure.scroll_into_view_if_needed()
+        return self.loss_figure.evaluate(_SINGLE_DOTS_JS)
+
+    def curve_width(self, figure: Any = None) -> float:
+        """Horizontal extent in px of the measured curve in ``figure`` (default: the loss pane)."""
+        return float((figure or self.loss_figure).evaluate(_CURVE_WIDTH_JS))
+
+    def x_ticks(self) -> list[dict[str, Any]]:
+        """The loss pane's x tick labels: centre x (page px) and text (``1e-7`` ...)."""
+        self.loss_figure.scroll_into_view_if_needed()
+        return self.loss_figure.evaluate(_X_TICKS_JS)
+
+    def click_point(self, index: int) -> dict[str, Any]:
+        """Click measured point ``index`` of the loss pane, after checking that nothing covers it."""
+        pts = self.points()
+        if not 0 <= index < len(pts):
+            raise AssertionError(f"point {index} is not drawn: the loss pane has {len(pts)} points")
+        p = pts[index]
+        if not p["on_top"]:
+            raise AssertionError(f"point {index} at {p} is covered by an element of class {p['top']!r}")
+        self.page.mouse.click(p["x"], p["y"])
+        return p
+
+
+@pytest.fixture
+def finder(page: Any) -> FinderView:
+    """A FinderView of the first LRFinderWidget on the test's page."""
+    return FinderView(page)
