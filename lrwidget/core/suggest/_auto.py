@@ -25,6 +25,7 @@ BACKOFF = 3.5  # the anchor divided by this is the pick
 PLATEAU_SHARE = 0.2  # the first points whose median is the starting level
 SKIP_SHARE = 0.1  # the first points are never the minimum (a lucky first batch), as fastai skips them
 START_LEVEL = 0.2  # where the descent counts as begun, for its width (confidence)
+NOISE_FACTOR = 3.0  # a fall must exceed this many times the plateau's noise to count as a descent
 
 
 @dataclass(frozen=True)
@@ -42,14 +43,20 @@ class Descent:
 
 
 def descent(curve: Curve) -> Descent | None:
-    """The curve's descent, or None when the loss never falls below its starting level."""
+    """The curve's descent, or None when the loss never falls clearly below its starting level.
+
+    "Clearly": by more than ``NOISE_FACTOR`` times the plateau's noise (scaled median absolute
+    deviation of its points), so a flat, noisy curve (a sweep stopped before the descent) has none.
+    """
     n = curve.n
     skip = max(1, int(SKIP_SHARE * n))
     i_min = skip + int(np.argmin(curve.losses[skip:]))
     with np.errstate(all="ignore"):
-        plateau = float(np.median(curve.losses[: max(3, int(PLATEAU_SHARE * n))]))
+        start = curve.losses[: max(3, int(PLATEAU_SHARE * n))]
+        plateau = float(np.median(start))
+        noise = 1.4826 * float(np.median(np.abs(start - plateau)))
         depth = plateau - float(curve.losses[i_min])
-    if not (math.isfinite(depth) and depth > 0):
+    if not (math.isfinite(depth) and depth > 0 and depth > NOISE_FACTOR * noise):
         return None
     return Descent(plateau, i_min, depth)
 
@@ -77,8 +84,9 @@ def auto(lrs: Any, losses: Any, level: float = LEVEL, backoff: float = BACKOFF) 
     steepest and slide_rule_scaled, ``answered`` the share of those three that answered, and ``width``
     the decades from where the descent begins (a fifth of the fall made) to the minimum. On the
     benchmark, picks with higher confidence had lower regret. No lr when the loss never falls below
-    its starting level. The factors were fitted to sweeps of about 100 points of an EMA-smoothed loss
-    (beta 0.98); other settings may shift the best ``backoff``.
+    its starting level by more than three times the noise of its first points. The factors were
+    fitted to sweeps of about 100 points of an EMA-smoothed loss (beta 0.98); other settings may
+    shift the best ``backoff``.
     """
     method = "auto"
     level = fraction("level", level)
@@ -96,8 +104,8 @@ def _auto(curve: Curve, level: float, backoff: float) -> Suggestion:
     if found is None:
         return none(
             method,
-            "the loss never falls below its starting level, so there is no descent to pick from; "
-            "start the sweep at a lower start_lr or sweep to a higher end_lr",
+            "the loss never falls clearly below its starting level (by more than its noise), so there "
+            "is no descent to pick from yet; sweep to a higher end_lr (or let the sweep finish)",
             **params,
         )
     i_level = found.level_index(curve.losses, level)
