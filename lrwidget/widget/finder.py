@@ -718,6 +718,8 @@ class LRFinderWidget(W.VBox):
                 if best.lr is not None
                 else f" · {style.method_label(best.method)}: no suggestion"
             )
+            if best.lr is not None and best.confidence is not None:
+                rec += f" ({_confidence_words(best)})"
         return why + rec
 
     def close(self) -> None:
@@ -730,6 +732,15 @@ class LRFinderWidget(W.VBox):
 
     def __repr__(self) -> str:
         return f"LRFinderWidget(status={self.status!r}, lr={self.lr!r}, lr_slice={self.lr_slice!r})"
+
+
+def _confidence_words(s: Suggestion) -> str:
+    """Confidence as a person reads it: low / medium / high (the benchmark's terciles), and the spread."""
+    c = float(s.confidence or 0.0)
+    level = "high" if c >= 0.4 else "medium" if c >= 0.22 else "low"
+    spread = s.params.get("spread_decades")
+    span = f", methods span {spread:.1f} decades" if isinstance(spread, (int, float)) else ""
+    return f"{level} confidence {c:.0%}{span}"
 
 
 def _close_tree(widget: Any, seen: set[int]) -> None:

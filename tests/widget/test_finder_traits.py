@@ -250,3 +250,12 @@ def test_close_closes_every_part(w):
     parts = [w.loss_pane.smooth, w.x_scale, w.grad_pane.line, w.controls.w_lr_diff, w.strip, w.player.play]
     w.close()
     assert w.comm is None and all(p.comm is None for p in parts)
+
+
+def test_header_reads_auto_confidence_and_spread(w):
+    """After the sweep the header gives auto's pick with its confidence in words and the methods' spread."""
+    auto = w.suggestions["auto"]
+    text = w.info.value
+    assert "auto suggests" in text and f"{auto.confidence:.0%}" in text
+    assert f"methods span {auto.params['spread_decades']:.1f} decades" in text
+    assert any(f"{word} confidence" in text for word in ("low", "medium", "high"))
