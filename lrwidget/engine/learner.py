@@ -57,6 +57,11 @@ def spread_lr(lr: LrSpec, n_groups: int) -> list[float]:
     """Peak learning rate per param group: a number for all, or ``slice(lo, hi)``/``(lo, hi)`` spread
     geometrically from the first group (lo) to the last (hi); one group gets hi; ``slice(None, hi)``
     gives hi/10 to all groups but the last (fastai's rule)."""
+    if lr is None:
+        raise TypeError(
+            "lr is None: nothing was picked yet (a widget's value stays None until you click or drag); "
+            "pass a number, a slice(lo, hi), or the suggestion, e.g. result.suggest().lr"
+        )
     if isinstance(lr, slice):
         if lr.step is not None:
             raise ValueError(f"lr slice takes no step, got {lr!r}")

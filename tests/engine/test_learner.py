@@ -176,3 +176,9 @@ def test_fit_one_cycle_on_a_few_steps():
         )
     with pytest.raises(ValueError, match="pct_start"):
         learn.fit_one_cycle(1, 1e-2, pct_start=1.5, progress=False)
+
+
+def test_fit_one_cycle_with_nothing_picked_says_so(learner):
+    """fit_one_cycle(n, None) (a widget's value before any pick) raises a TypeError that says what to pass."""
+    with pytest.raises(TypeError, match="nothing was picked yet"):
+        learner.fit_one_cycle(1, None, progress=False)
