@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -58,8 +59,14 @@ def suggestion_table(suggestions: dict[str, Any]) -> list[str]:
         note = s.reason or (f"confidence {s.confidence:.2f}" if s.confidence is not None else "")
         rows.append((name, _fmt_lr(s.lr), "-" if s.index is None else str(s.index), note))
     widths = [max(len(r[i]) for r in rows) for i in range(3)]
-    lines = ["  ".join([*(c.ljust(w) for c, w in zip(r[:3], widths, strict=True)), r[3]]) for r in rows]
-    lines.insert(1, "-" * max(len(line) for line in lines))
+    indent = sum(widths) + 2 * len(widths)
+    lines = []
+    for r in rows:
+        # long reasons wrap under the note column, so the table stays readable in an 100-column terminal
+        note = textwrap.wrap(r[3], width=max(30, 100 - indent)) or [""]
+        lines.append("  ".join([*(c.ljust(w) for c, w in zip(r[:3], widths, strict=True)), note[0]]))
+        lines.extend(" " * indent + more for more in note[1:])
+    lines.insert(1, "-" * min(100, max(len(line) for line in lines)))
     return [line.rstrip() for line in lines]
 
 
