@@ -579,7 +579,13 @@ class LRFinderWidget(W.VBox):
         n = len(result)
         self.progress = 1.0 if result.stop_reason == "completed" else min(1.0, n / max(1, self._num_it))
         if n:
-            lo, hi = lr_domain(result.lrs, result.settings.get("start_lr"), result.settings.get("end_lr"))
+            # a sweep someone stopped (or that failed) is shown over what it measured, not over the plan
+            planned = result.stop_reason in ("completed", "diverged", "non_finite")
+            lo, hi = lr_domain(
+                result.lrs,
+                result.settings.get("start_lr") if planned else None,
+                result.settings.get("end_lr") if planned else None,
+            )
             with self._view_lock:
                 set_lr_range(self.x_scale, [self.loss_pane.x_axis, self.grad_pane.x_axis], lo, hi)
                 self.strip.set_range(lo, hi)

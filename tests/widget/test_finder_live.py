@@ -70,6 +70,9 @@ def test_stop_ends_within_a_step_and_restores_the_model(torch_parts):
     assert len(w.result) <= n_at_stop + 1
     assert "stopped by you" in w.info.value
     assert same_state(before, state_of(model, opt))
+    # the axis shows what was measured, not the 200 planned steps up to end_lr
+    assert w.x_scale.min == pytest.approx(float(w.result.lrs[0]))
+    assert w.x_scale.max == pytest.approx(float(w.result.lrs[-1]))
 
 
 def test_stop_button_and_run_button(torch_parts):
