@@ -97,6 +97,16 @@ export function makeTicks(minLr, maxLr, widthPx, minGapPx = 44) {
       }
     }
     thinLabels(major, (lr) => (Math.log10(lr) - lo) * pxPerDecade, minGapPx);
+    if (major.filter((t) => t.label !== null).length < 2) {
+      // a sliver of a decade (a sweep stopped early): evenly spaced ticks with three digits instead
+      major.length = 0;
+      minor.length = 0;
+      for (let i = 0; i < 4; i++) {
+        const lr = 10 ** (lo + ((hi - lo) * i) / 3);
+        major.push({ lr, label: formatLr(lr, 3) });
+      }
+      thinLabels(major, (lr) => (Math.log10(lr) - lo) * pxPerDecade, minGapPx);
+    }
   }
   return { major, minor };
 }

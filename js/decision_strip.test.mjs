@@ -105,6 +105,12 @@ describe("makeTicks", () => {
 
   it("returns nothing for an unusable range or width", () => {
     assert.deepEqual(makeTicks(1, 0.1, 800), { major: [], minor: [] });
+  });
+
+  it("labels a sliver of a decade with evenly spaced three-digit ticks", () => {
+    const { major } = makeTicks(1e-7, 1.24e-7, 800);
+    const labels = major.map((t) => t.label);
+    assert.deepEqual(labels, ["1e-7", "1.07e-7", "1.15e-7", "1.24e-7"]);
     assert.deepEqual(makeTicks(1e-7, 10, 0), { major: [], minor: [] });
   });
 });

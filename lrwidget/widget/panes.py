@@ -238,8 +238,9 @@ def set_lr_range(scale: bq.LogScale, axes: Sequence[bq.Axis], lo: float, hi: flo
     with hold_all(scale):
         scale.min, scale.max = float(lo), float(hi)
     for ax in axes:
-        with ax.hold_sync():
-            ax.tick_values, ax.tick_format = ticks, fmt
+        # two messages, format first: in one, a pane that shares the scale sometimes kept the old format
+        ax.tick_format = fmt
+        ax.tick_values = ticks
 
 
 def _figure(marks, axes, height: str, margin: dict, **kw) -> bq.Figure:
