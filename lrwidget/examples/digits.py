@@ -50,19 +50,23 @@ def small_cnn(seed: int | None = 0, dropout: float = 0.25) -> nn.Module:
     with torch.random.fork_rng(devices=[], enabled=seed is not None):
         if seed is not None:
             torch.manual_seed(seed)
-        return nn.Sequential(
-            nn.Conv2d(1, 16, 3, padding=1),
-            nn.BatchNorm2d(16),
-            nn.ReLU(),
-            nn.Conv2d(16, 32, 3, padding=1),
-            nn.BatchNorm2d(32),
-            nn.ReLU(),
-            nn.MaxPool2d(2),
-            nn.AdaptiveAvgPool2d(2),
-            nn.Flatten(),
-            nn.Dropout(dropout),
-            nn.Linear(32 * 2 * 2, N_CLASSES),
-        )
+        return nn.Sequential(*conv_layers(), nn.Dropout(dropout), nn.Linear(32 * 2 * 2, N_CLASSES))
+
+
+def conv_layers() -> list[nn.Module]:
+    """The convolutional part of ``small_cnn``: two 3x3 convolutions with BatchNorm, max-pool, a 2x2
+    average pool and a flatten (128 features per 8x8 image). Initialised from the global generator."""
+    return [
+        nn.Conv2d(1, 16, 3, padding=1),
+        nn.BatchNorm2d(16),
+        nn.ReLU(),
+        nn.Conv2d(16, 32, 3, padding=1),
+        nn.BatchNorm2d(32),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.AdaptiveAvgPool2d(2),
+        nn.Flatten(),
+    ]
 
 
 def small_mlp(seed: int | None = 0, hidden: int = 64, dropout: float = 0.1) -> nn.Module:

@@ -14,7 +14,7 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from lrwidget.engine.learner import Learner
-from lrwidget.examples.digits import digits_tensors
+from lrwidget.examples.digits import conv_layers, digits_tensors
 
 PRETRAIN_CLASSES: tuple[int, ...] = (0, 1, 2, 3, 4)
 FINETUNE_CLASSES: tuple[int, ...] = (5, 6, 7, 8, 9)
@@ -37,17 +37,7 @@ def conv_body(seed: int = 0) -> nn.Sequential:
     """Two 3x3 convolutions with BatchNorm, max-pool and a 2x2 average pool: 128 features per image."""
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        return nn.Sequential(
-            nn.Conv2d(1, 16, 3, padding=1),
-            nn.BatchNorm2d(16),
-            nn.ReLU(),
-            nn.Conv2d(16, 32, 3, padding=1),
-            nn.BatchNorm2d(32),
-            nn.ReLU(),
-            nn.MaxPool2d(2),
-            nn.AdaptiveAvgPool2d(2),
-            nn.Flatten(),
-        )
+        return nn.Sequential(*conv_layers())
 
 
 def new_head(n_classes: int, seed: int = 0) -> nn.Linear:
