@@ -62,6 +62,18 @@ def _slide(
     return answer(method, curve, float(curve.lrs[chosen]) * adjust_value, note, trace=trace, **params)
 
 
+def interval_diffs(losses: np.ndarray, lr_diff: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every interval the seed's rule can visit, right to left: ``(left, right, |g[right] - g[left]|)``
+    with ``g = np.gradient(losses)`` in index space and ``right - left == lr_diff`` (``lr_diff < n``)."""
+    n = losses.size
+    with np.errstate(all="ignore"):
+        g = np.gradient(losses)
+        right = np.arange(n - 1, lr_diff - 1, -1)
+        left = right - lr_diff
+        diff = np.abs(g[right] - g[left])
+    return left, right, diff
+
+
 def slide_rule(
     lrs: Any, losses: Any, lr_diff: int = 15, loss_threshold: float = 0.05, adjust_value: float = 1.0
 ) -> Suggestion:
@@ -92,11 +104,7 @@ def slide_rule(
             "cannot slide; lower lr_diff or sweep with more steps (num_it)",
             **params,
         )
-    with np.errstate(all="ignore"):
-        g = np.gradient(curve.losses)
-        right = np.arange(n - 1, lr_diff - 1, -1)
-        left = right - lr_diff
-        diff = np.abs(g[right] - g[left])
+    left, right, diff = interval_diffs(curve.losses, lr_diff)
     never_ran = (
         f"the loss gradient at both ends of the interval (lr {curve.lrs[left[0]]:.3g} and "
         f"{curve.lrs[right[0]]:.3g}) already agrees within loss_threshold={threshold:g}: the sweep "

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from lrwidget.core.suggest._common import answer, none, positive, prepare
+from lrwidget.core.suggest._slide import interval_diffs
 from lrwidget.core.suggestion import Suggestion
 
 
@@ -42,11 +43,8 @@ def fastai_slide(
     n = curve.n
     if lr_diff >= n:
         return none(method, f"lr_diff={lr_diff} points is not shorter than the curve ({n} points)", **params)
-    with np.errstate(all="ignore"):
-        g = np.gradient(curve.losses)
-        right = np.arange(n - 1, lr_diff - 1, -1)
-        left = right - lr_diff
-        moves = np.abs(g[right] - g[left]) > thresh  # nan compares False: it stops, as in fastai
+    left, _right, diff = interval_diffs(curve.losses, lr_diff)
+    moves = diff > thresh  # nan compares False: it stops, as in fastai
     held = np.flatnonzero(~moves)
     stop = int(held[0]) if held.size else left.size
     chosen = int(left[max(stop - 1, 0)])
