@@ -27,7 +27,9 @@ class Suggestion:
 
     ``index`` is the position in the (cut) curve the pick comes from; ``trace`` is filled by the
     slide rule only: every interval it visited, right to left, the last being where it stopped.
-    ``confidence`` in [0, 1] is set by suggesters that can judge themselves (``auto``).
+    ``confidence`` in [0, 1] is set by suggesters that can judge themselves (``auto``). ``caveats`` are
+    plain sentences a person should read before trusting the pick (e.g. the sweep ended before the loss
+    turned up, so the curve may be partial).
     """
 
     method: str
@@ -37,6 +39,7 @@ class Suggestion:
     params: dict[str, Any] = field(default_factory=dict)
     trace: tuple[SlideStep, ...] = ()
     confidence: float | None = None
+    caveats: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
