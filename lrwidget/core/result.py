@@ -96,6 +96,7 @@ class RangeTestResult:
     group_lrs : ``(n_steps, n_groups)`` learning rates of every parameter group, or None.
     elapsed : seconds the sweep took (a float), or per-step elapsed times (one per step), or None.
     error : the error message when ``stop_reason == "error"``.
+    val_losses : validation losses, one per step with NaN where the step was not evaluated, or None.
     """
 
     def __init__(
@@ -108,6 +109,7 @@ class RangeTestResult:
         group_lrs: Any = None,
         elapsed: Any = None,
         error: str | None = None,
+        val_losses: Any = None,
     ) -> None:
         self.lrs = _curve("lrs", lrs)
         n = self.lrs.size
@@ -131,6 +133,7 @@ class RangeTestResult:
         if error is not None and not isinstance(error, str):
             raise TypeError(f"error must be a string or None, got {type(error).__name__}")
         self.error = error
+        self.val_losses = None if val_losses is None else _curve("val_losses", val_losses, n)
 
     @staticmethod
     def _check_elapsed(elapsed: Any, n: int) -> float | np.ndarray | None:
@@ -182,6 +185,7 @@ class RangeTestResult:
             "smoothed": [_encode_float(x) for x in self.smoothed.tolist()],
             "group_lrs": None if self.group_lrs is None else _encode_value(self.group_lrs),
             "elapsed": _encode_value(elapsed),
+            "val_losses": None if self.val_losses is None else _encode_value(self.val_losses),
         }
 
     @classmethod
@@ -207,6 +211,13 @@ class RangeTestResult:
             if not isinstance(group, list) or not all(isinstance(row, list) for row in group):
                 raise ValueError("'group_lrs' must be a list of rows (one per step) or null")
             group = [[_decode_float("group_lrs", x) for x in row] for row in group]
+        val_losses = data.get("val_losses")
+        if val_losses is not None:
+            if not isinstance(val_losses, list):
+                raise ValueError(
+                    f"'val_losses' must be a list (one per step) or null, got {val_losses!r:.80}"
+                )
+            val_losses = [_decode_float("val_losses", x) for x in val_losses]
         return cls(
             curves["lrs"],
             curves["losses"],
@@ -216,6 +227,7 @@ class RangeTestResult:
             group_lrs=group,
             elapsed=_decode_value(data.get("elapsed")),
             error=data.get("error"),
+            val_losses=val_losses,
         )
 
     def to_json(self, path: str | os.PathLike[str] | None = None) -> str:
@@ -260,6 +272,7 @@ class RangeTestResult:
             and _nan_equal(self.losses, other.losses)
             and _nan_equal(self.smoothed, other.smoothed)
             and _nan_equal(self.group_lrs, other.group_lrs)
+            and _nan_equal(self.val_losses, other.val_losses)
             and self.stop_reason == other.stop_reason
             and self.error == other.error
             and elapsed_equal

@@ -179,3 +179,17 @@ def test_repr_is_short_and_informative(result):
     assert "n=12" in text and "non_finite" in text and "0.95" in text and "\n" not in text
     assert len(text) < 120
     assert "n=0" in repr(RangeTestResult([], []))
+
+
+def test_val_losses_round_trip_with_nan_where_not_evaluated(tmp_path):
+    """Validation losses (NaN on steps not evaluated) are kept, compared and saved; absent they stay None."""
+    val = [math.nan, 2.5, math.nan, 1.5]
+    r = RangeTestResult([1e-4, 1e-3, 1e-2, 1e-1], [3.0, 2.0, 1.5, 1.0], val_losses=val)
+    assert r.val_losses.dtype == np.float64 and r.val_losses.shape == (4,)
+    back = RangeTestResult.from_dict(json.loads(r.to_json()))
+    assert back == r
+    np.testing.assert_array_equal(back.val_losses, val)
+    assert back != RangeTestResult([1e-4, 1e-3, 1e-2, 1e-1], [3.0, 2.0, 1.5, 1.0])
+    assert RangeTestResult([1e-3], [1.0]).val_losses is None
+    with pytest.raises(ValueError, match="val_losses"):
+        RangeTestResult([1e-3, 1e-2], [1.0, 2.0], val_losses=[1.0])
