@@ -12,7 +12,7 @@ from collections.abc import Callable
 from lrwidget.core.suggest._auto import auto, lr_slice
 from lrwidget.core.suggest._common import MIN_POINTS
 from lrwidget.core.suggest._minimum import minimum
-from lrwidget.core.suggest._slide import slide_rule, slide_rule_scaled
+from lrwidget.core.suggest._slide import rule_gradient, slide_rule, slide_rule_scaled
 from lrwidget.core.suggest._steepest import steepest
 from lrwidget.core.suggest._valley import valley
 from lrwidget.core.suggestion import SlideStep, Suggestion
@@ -34,6 +34,7 @@ __all__ = [
     "auto",
     "lr_slice",
     "minimum",
+    "rule_gradient",
     "slide_rule",
     "slide_rule_scaled",
     "steepest",

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from lrwidget.core.suggest._common import Curve, answer, descent_height, none, positive, prepare
+from lrwidget.core.suggest._common import Curve, answer, descent_height, none, positive, prepare, validate
 from lrwidget.core.suggestion import SlideStep, Suggestion
 
 
@@ -187,3 +187,29 @@ def _slope_per_decade(losses: np.ndarray, x: np.ndarray) -> np.ndarray:
     slope[0] = (losses[1] - losses[0]) / (x[1] - x[0])
     slope[-1] = (losses[-1] - losses[-2]) / (x[-1] - x[-2])
     return slope
+
+
+def rule_gradient(method: str, lrs: Any, losses: Any) -> np.ndarray:
+    """The gradient the named slide rule compares, one value per point, so a plot shows what the rule reads.
+
+    ``slide_rule``: ``np.gradient(losses)`` in index space; ``slide_rule_scaled``: the loss slope per decade
+    of lr divided by the descent height. Computed on the curve cut before its first non-finite loss
+    (NaN from there on, and everywhere when fewer than 2 points remain or there is no descent).
+    """
+    if method not in ("slide_rule", "slide_rule_scaled"):
+        raise ValueError(f"method must be 'slide_rule' or 'slide_rule_scaled', got {method!r}")
+    lrs_a, losses_a = validate(lrs, losses)
+    out = np.full(losses_a.shape, np.nan)
+    bad = np.flatnonzero(~np.isfinite(losses_a))
+    cut = int(bad[0]) if bad.size else losses_a.size
+    if cut < 2:
+        return out
+    head = losses_a[:cut]
+    with np.errstate(all="ignore"):
+        if method == "slide_rule":
+            out[:cut] = np.gradient(head)
+        else:
+            height = descent_height(head)
+            if height > 0:
+                out[:cut] = _slope_per_decade(head, np.log10(lrs_a[:cut])) / height
+    return out
