@@ -1,4 +1,5 @@
-"""The teaching notebooks: committed without outputs and in sync with notebooks/_build.py, and each one runs
+"""The teaching notebooks: committed without outputs, each paired with a jupytext percent-format script
+(notebooks/NN_name.py) holding the same cells, and each one runs
 top to bottom in a fresh kernel (offline, CPU, no browser) and computes what its text says it shows; plus
 the example helpers they use (lrwidget/examples/tasks.py and transfer.py).
 
@@ -13,13 +14,13 @@ import json
 import math
 import time
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
 nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
+jupytext = pytest.importorskip("jupytext")
 
 REPO = Path(__file__).resolve().parents[2]
 NOTEBOOK_DIR = REPO / "notebooks"
@@ -36,14 +37,6 @@ CELL_TIMEOUT_S = 300
 # for a machine shared with other jobs.
 BUDGET_S = 240
 TASK_NAMES = ("digits_mlp", "digits_cnn", "breast_cancer", "wine", "regression")
-
-
-def _load_builder() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("notebooks_build", NOTEBOOK_DIR / "_build.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _probe_source(probe: dict[str, str]) -> str:
@@ -91,15 +84,36 @@ def _fastai_installed() -> bool:
 
 
 # -- committed files ------------------------------------------------------------------------------------
-def test_the_five_notebooks_are_committed_and_built_from_the_script():
-    """notebooks/ holds exactly the five notebooks, each identical to what _build.py writes."""
-    builder = _load_builder()
-    assert tuple(builder.NOTEBOOKS) == NAMES
+def test_the_five_notebooks_are_committed_each_with_its_script():
+    """notebooks/ holds exactly the five notebooks and, beside each, the percent-format script it pairs."""
     assert sorted(p.name for p in NOTEBOOK_DIR.glob("*.ipynb")) == sorted(NAMES)
-    for name in NAMES:
-        committed = (NOTEBOOK_DIR / name).read_text(encoding="utf-8")
-        stale = f"{name} is stale: run python notebooks/_build.py"
-        assert committed == builder.text(builder.build(name)), stale
+    scripts = sorted(p.name for p in NOTEBOOK_DIR.glob("*.py"))
+    assert scripts == sorted(Path(name).with_suffix(".py").name for name in NAMES)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_notebook_is_paired_by_the_jupytext_configuration(name):
+    """jupytext (so JupyterLab with jupytext too) pairs the notebook with its script, per pyproject.toml."""
+    from jupytext.config import load_jupytext_config
+    from jupytext.paired_paths import paired_paths
+
+    path = f"notebooks/{name}"
+    config = load_jupytext_config(str(REPO / path))
+    assert config is not None, "no jupytext configuration found (pyproject.toml [tool.jupytext])"
+    formats = config.default_formats(path)
+    pairs = {alt: fmt.get("format_name") for alt, fmt in paired_paths(path, "ipynb", formats)}
+    assert pairs == {path: None, str(Path(path).with_suffix(".py")): "percent"}
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_notebook_and_its_script_hold_the_same_cells(name):
+    """The committed .ipynb and its .py have the same cells, in order, with the same sources."""
+    notebook = nbformat.read(NOTEBOOK_DIR / name, as_version=4)
+    script = jupytext.read(NOTEBOOK_DIR / Path(name).with_suffix(".py"))
+    stale = f"{name} and its .py differ: run `jupytext --sync notebooks/<the file you edited>`"
+    assert [(c.cell_type, c.source) for c in notebook.cells] == [
+        (c.cell_type, c.source) for c in script.cells
+    ], stale
 
 
 @pytest.mark.parametrize("name", NAMES)
