@@ -123,14 +123,19 @@ function thinLabels(ticks, toPx, minGapPx) {
 }
 
 /**
- * A learning rate as a short Python literal with `digits` significant digits and no padding:
- * 0.003 -> "3e-3", 0.0031623 -> "3.2e-3", 1 -> "1e0", 25 -> "2.5e1"; null -> "None".
+ * A learning rate as a short Python literal with `digits` significant digits, trailing zeros and
+ * exponent padding dropped, the exponent signed (as d3's `.1~e` writes it on the panes' axes):
+ * 0.003 -> "3e-3", 0.0031623 -> "3.2e-3", 1 -> "1e+0", 25 -> "2.5e+1"; null -> "None".
+ * The same text as Python's `lrwidget.widget.registry.format_lr` for every float.
  */
 export function formatLr(lr, digits = 2) {
-  if (lr === null || lr === undefined || !Number.isFinite(lr)) return "None";
+  if (lr === null || lr === undefined) return "None";
+  if (Number.isNaN(lr)) return "nan";
+  if (!Number.isFinite(lr)) return lr > 0 ? "inf" : "-inf";
   const [mantissa, exponent] = lr.toExponential(Math.max(0, digits - 1)).split("e");
   const m = mantissa.includes(".") ? mantissa.replace(/0+$/, "").replace(/\.$/, "") : mantissa;
-  return `${m}e${Number(exponent)}`;
+  const e = Number(exponent);
+  return `${m}e${e >= 0 ? "+" : "-"}${Math.abs(e)}`;
 }
 
 /**

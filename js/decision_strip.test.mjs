@@ -120,8 +120,8 @@ describe("formatLr / formatSnippet", () => {
     assert.equal(formatLr(0.003), "3e-3");
     assert.equal(formatLr(0.0031622776), "3.2e-3");
     assert.equal(formatLr(1e-5), "1e-5");
-    assert.equal(formatLr(1), "1e0");
-    assert.equal(formatLr(25), "2.5e1");
+    assert.equal(formatLr(1), "1e+0");
+    assert.equal(formatLr(25), "2.5e+1");
     assert.equal(formatLr(0.00996), "1e-2"); // rounding carries into the exponent
     assert.equal(formatLr(0.0031622776, 3), "3.16e-3");
     assert.equal(formatLr(null), "None");
@@ -293,7 +293,7 @@ describe("text", () => {
     assert.deepEqual(notes, [
       "steepest: no answer (loss never falls)",
       "minimum: no answer",
-      "far: 1e3 is outside the swept range",
+      "far: 1e+3 is outside the swept range",
     ]);
   });
 
