@@ -1,14 +1,13 @@
 """The outcome of a range test: the curve, why it stopped, the settings, and suggestions on demand.
 
-Saved as plain JSON (no pickle), so a result opens anywhere, in the widget too, without torch.
-Non-finite floats are written as the strings ``"nan"``, ``"inf"`` and ``"-inf"`` so the file stays
-strict JSON and the values come back exactly.
+Saved as plain JSON (no pickle), so a result opens anywhere, in the widget too, without torch; a path
+is read by ``from_json`` and a string by ``from_json_text`` (never guessed). The encoding rules live in
+``_result_codec``.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -16,72 +15,42 @@ from typing import Any
 
 import numpy as np
 
+from lrwidget.core import _checks
+from lrwidget.core._result_codec import (
+    check_settings,
+    decode_float,
+    decode_value,
+    encode_float,
+    encode_value,
+    parse,
+)
 from lrwidget.core.events import STOP_REASONS
 from lrwidget.core.smoothing import smooth
 from lrwidget.core.suggestion import Suggestion
 
 FORMAT = "lrwidget.RangeTestResult"
 VERSION = 1
-_NONFINITE = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
 
 
 def _curve(name: str, values: Any, n: int | None = None) -> np.ndarray:
-    try:
-        array = np.array(values, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be a 1-D sequence of numbers ({exc})") from None
-    if array.ndim != 1:
-        raise ValueError(f"{name} must be 1-D, got shape {array.shape}")
+    """A 1-D float copy (TypeError: not numbers, ValueError: wrong shape or not ``n`` long)."""
+    array = np.array(_checks.array_1d(name, values), dtype=float)
     if n is not None and array.size != n:
         raise ValueError(f"{name} has {array.size} values but lrs has {n}; they must have the same length")
     return array
-
-
-def _encode_float(x: float) -> float | str:
-    return float(x) if math.isfinite(x) else ("nan" if math.isnan(x) else ("inf" if x > 0 else "-inf"))
-
-
-def _decode_float(name: str, x: Any) -> float:
-    if isinstance(x, str) and x in _NONFINITE:
-        return _NONFINITE[x]
-    if x is None:  # other writers may encode nan as null
-        return math.nan
-    if isinstance(x, bool) or not isinstance(x, (int, float)):
-        raise ValueError(f"{name} must hold numbers (or 'nan', 'inf', '-inf'), found {x!r}")
-    return float(x)
-
-
-def _encode_value(value: Any) -> Any:
-    """Make a settings value strict JSON; objects JSON cannot hold become their ``str``."""
-    if value is None or isinstance(value, (bool, str)):
-        return value
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        return _encode_float(float(value))
-    if isinstance(value, np.ndarray):
-        return _encode_value(value.tolist())
-    if isinstance(value, Mapping):
-        return {str(k): _encode_value(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_encode_value(v) for v in value]
-    return str(value)
-
-
-def _decode_value(value: Any) -> Any:
-    if isinstance(value, str) and value in _NONFINITE:
-        return _NONFINITE[value]
-    if isinstance(value, dict):
-        return {k: _decode_value(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_decode_value(v) for v in value]
-    return value
 
 
 def _nan_equal(a: np.ndarray | None, b: np.ndarray | None) -> bool:
     if a is None or b is None:
         return a is b
     return a.shape == b.shape and bool(np.array_equal(a, b, equal_nan=True))
+
+
+def _n_groups(data: Mapping[str, Any]) -> int:
+    n = data.get("n_groups", 1)
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"'n_groups' must be a positive integer, got {n!r:.40}")
+    return n
 
 
 class RangeTestResult:
@@ -114,7 +83,10 @@ class RangeTestResult:
         self.lrs = _curve("lrs", lrs)
         n = self.lrs.size
         self.losses = _curve("losses", losses, n)
+        if settings is not None and not isinstance(settings, Mapping):
+            raise TypeError(f"settings must be a dict (or None), got {type(settings).__name__}")
         self.settings: dict[str, Any] = dict(settings or {})
+        check_settings(self.settings)
         if smoothed is None:
             smoothed = smooth(self.losses, self.settings.get("beta", 0.98))
         self.smoothed = _curve("smoothed", smoothed, n)
@@ -140,10 +112,7 @@ class RangeTestResult:
         if elapsed is None:
             return None
         if np.ndim(elapsed) == 0:
-            try:
-                return float(elapsed)
-            except (TypeError, ValueError):
-                raise ValueError(f"elapsed must be seconds (a number), got {elapsed!r}") from None
+            return _checks.real("elapsed", elapsed, finite=False)
         return _curve("elapsed", elapsed, n)
 
     # -- suggestions -------------------------------------------------------------------------
@@ -179,13 +148,15 @@ class RangeTestResult:
             "version": VERSION,
             "stop_reason": self.stop_reason,
             "error": self.error,
-            "settings": _encode_value(self.settings),
-            "lrs": [_encode_float(x) for x in self.lrs.tolist()],
-            "losses": [_encode_float(x) for x in self.losses.tolist()],
-            "smoothed": [_encode_float(x) for x in self.smoothed.tolist()],
-            "group_lrs": None if self.group_lrs is None else _encode_value(self.group_lrs),
-            "elapsed": _encode_value(elapsed),
-            "val_losses": None if self.val_losses is None else _encode_value(self.val_losses),
+            "settings": encode_value(self.settings),
+            "lrs": [encode_float(x) for x in self.lrs.tolist()],
+            "losses": [encode_float(x) for x in self.losses.tolist()],
+            "smoothed": [encode_float(x) for x in self.smoothed.tolist()],
+            "group_lrs": None if self.group_lrs is None else encode_value(self.group_lrs),
+            # a 0-step table has no rows to show its width: keep the number of groups apart
+            "n_groups": None if self.group_lrs is None else int(self.group_lrs.shape[1]),
+            "elapsed": encode_value(elapsed),
+            "val_losses": None if self.val_losses is None else encode_value(self.val_losses),
         }
 
     @classmethod
@@ -202,7 +173,7 @@ class RangeTestResult:
         for key in ("lrs", "losses", "smoothed"):
             if not isinstance(data.get(key), list):
                 raise ValueError(f"a saved RangeTestResult needs a list {key!r}, got {data.get(key)!r:.80}")
-        curves = {key: [_decode_float(key, x) for x in data[key]] for key in ("lrs", "losses", "smoothed")}
+        curves = {key: [decode_float(key, x) for x in data[key]] for key in ("lrs", "losses", "smoothed")}
         settings = data.get("settings") or {}
         if not isinstance(settings, dict):
             raise ValueError(f"'settings' must be a JSON object, got {type(settings).__name__}")
@@ -210,50 +181,82 @@ class RangeTestResult:
         if group is not None:
             if not isinstance(group, list) or not all(isinstance(row, list) for row in group):
                 raise ValueError("'group_lrs' must be a list of rows (one per step) or null")
-            group = [[_decode_float("group_lrs", x) for x in row] for row in group]
+            group = [[decode_float("group_lrs", x) for x in row] for row in group]
+            if not group:
+                group = np.zeros((0, _n_groups(data)))
         val_losses = data.get("val_losses")
         if val_losses is not None:
             if not isinstance(val_losses, list):
                 raise ValueError(
                     f"'val_losses' must be a list (one per step) or null, got {val_losses!r:.80}"
                 )
-            val_losses = [_decode_float("val_losses", x) for x in val_losses]
-        return cls(
-            curves["lrs"],
-            curves["losses"],
-            curves["smoothed"],
-            stop_reason=data.get("stop_reason", "completed"),
-            settings=_decode_value(settings),
-            group_lrs=group,
-            elapsed=_decode_value(data.get("elapsed")),
-            error=data.get("error"),
-            val_losses=val_losses,
-        )
+            val_losses = [decode_float("val_losses", x) for x in val_losses]
+        try:
+            return cls(
+                curves["lrs"],
+                curves["losses"],
+                curves["smoothed"],
+                stop_reason=data.get("stop_reason", "completed"),
+                settings=decode_value(settings),
+                group_lrs=group,
+                elapsed=decode_value(data.get("elapsed"), "elapsed"),
+                error=data.get("error"),
+                val_losses=val_losses,
+            )
+        except TypeError as exc:  # a value of the wrong type in a file is bad data: one error type
+            raise ValueError(f"a saved RangeTestResult holds a bad value: {exc}") from None
+
+    def to_json_text(self) -> str:
+        """The result as strict JSON text."""
+        return json.dumps(self.to_dict(), allow_nan=False, indent=1)
 
     def to_json(self, path: str | os.PathLike[str] | None = None) -> str:
-        """Return the result as strict JSON text, and write it to ``path`` when one is given."""
-        text = json.dumps(self.to_dict(), allow_nan=False, indent=1)
+        """Write the result to ``path`` (creating its folders) and return the text; no path: the text only."""
+        text = self.to_json_text()
         if path is not None:
-            Path(path).write_text(text, encoding="utf-8")
+            if not isinstance(path, (str, os.PathLike)):
+                raise TypeError(f"path must be a str or os.PathLike, got {type(path).__name__}")
+            target = Path(path)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
         return text
 
     @classmethod
-    def from_json(cls, path_or_text: str | os.PathLike[str]) -> RangeTestResult:
-        """Load from a file path or from JSON text (a string starting with ``{``)."""
-        if isinstance(path_or_text, str) and path_or_text.lstrip().startswith("{"):
-            text, where = path_or_text, "JSON text"
-        elif isinstance(path_or_text, (str, os.PathLike)):
-            path = Path(path_or_text)
-            if not path.is_file():
-                raise FileNotFoundError(f"no saved RangeTestResult at {str(path)!r}")
-            text, where = path.read_text(encoding="utf-8"), str(path)
-        else:
-            raise TypeError(f"path_or_text must be a path or JSON text, got {type(path_or_text).__name__}")
+    def from_json(cls, path: str | os.PathLike[str]) -> RangeTestResult:
+        """Load the result saved at ``path`` (UTF-8, a byte-order mark allowed); for a string of JSON
+        text use ``from_json_text``."""
+        if not isinstance(path, (str, os.PathLike)):
+            raise TypeError(f"path must be a str or os.PathLike, got {type(path).__name__}")
+        if isinstance(path, str) and path.lstrip("\ufeff \t\r\n").startswith(("{", "[")):
+            raise ValueError(
+                "from_json takes a file path, and this looks like JSON text: "
+                "use RangeTestResult.from_json_text(text)"
+            )
+        where = os.fspath(path)
+        shown = repr(where) if len(where) <= 120 else repr(where[:120]) + "..."
         try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"{where} is not valid JSON: {exc}") from None
-        return cls.from_dict(data)
+            raw = Path(path).read_bytes()
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            raise FileNotFoundError(f"no saved RangeTestResult at {shown}") from None
+        except OSError as exc:  # e.g. a long string that was never a path: "File name too long"
+            raise FileNotFoundError(
+                f"no saved RangeTestResult at {shown} ({exc.strerror}); "
+                "for a string of JSON text use RangeTestResult.from_json_text(text)"
+            ) from None
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ValueError(f"{shown} is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+        return cls.from_dict(parse(text, shown))
+
+    @classmethod
+    def from_json_text(cls, text: str) -> RangeTestResult:
+        """Load a result from JSON text (``to_json_text()``'s output; a byte-order mark allowed)."""
+        if not isinstance(text, str):
+            raise TypeError(
+                f"text must be a str of JSON, got {type(text).__name__}; for a file use from_json(path)"
+            )
+        return cls.from_dict(parse(text, "the JSON text"))
 
     # -- python protocol ---------------------------------------------------------------------
     def __len__(self) -> int:
@@ -276,8 +279,8 @@ class RangeTestResult:
             and self.stop_reason == other.stop_reason
             and self.error == other.error
             and elapsed_equal
-            and json.dumps(_encode_value(self.settings), sort_keys=True)
-            == json.dumps(_encode_value(other.settings), sort_keys=True)
+            and json.dumps(encode_value(self.settings), sort_keys=True)
+            == json.dumps(encode_value(other.settings), sort_keys=True)
         )
 
     __hash__ = None  # type: ignore[assignment]  # mutable arrays inside

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from lrwidget.core import _checks
 from lrwidget.core.suggestion import Suggestion
 
 MIN_POINTS = 5
@@ -32,13 +33,7 @@ class Curve:
 
 
 def _as_1d(name: str, values: Any) -> np.ndarray:
-    try:
-        array = np.asarray(values, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be a 1-D sequence of real numbers ({exc})") from None
-    if array.ndim != 1:
-        raise ValueError(f"{name} must be 1-D, got an array of shape {array.shape}")
-    return array
+    return _checks.array_1d(name, values)  # the package's one rule: TypeError for non-numbers
 
 
 def validate(lrs: Any, losses: Any) -> tuple[np.ndarray, np.ndarray]:
