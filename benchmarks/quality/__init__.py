@@ -1,2 +1,3 @@
-"""The suggestion-quality benchmark: task definitions and the corpus builder (torch), kept apart from the
-numpy-only scorer (``lrwidget.core.evaluation``) so scoring needs no training stack."""
+"""The suggestion-quality benchmark: task definitions and the corpus builders (torch), kept apart from
+the numpy-only scorer (``evaluation.py``) and the other libraries' rules (``baselines.py``), so that
+scoring needs no training stack."""

@@ -11,9 +11,9 @@ from typing import Any
 
 import numpy as np
 
-from lrwidget.core import evaluation as ev
+from benchmarks.quality import evaluation as ev
+from benchmarks.quality.baselines import fastai_slide, steepest_gradient
 from lrwidget.core.suggest import auto, lr_slice, minimum, slide_rule, slide_rule_scaled, steepest, valley
-from lrwidget.core.suggest.baselines import fastai_slide, steepest_gradient
 from lrwidget.core.suggestion import Suggestion
 
 Picker = Callable[[np.ndarray, np.ndarray], Suggestion | float]

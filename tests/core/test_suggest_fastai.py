@@ -1,4 +1,4 @@
-"""valley and fastai_slide against fastai's own functions, on many random curves (skipped without fastai)."""
+"""valley against fastai's own function, on many random curves (skipped without fastai)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 torch = pytest.importorskip("torch")
 
 from lrwidget.core.suggest import valley  # noqa: E402
-from lrwidget.core.suggest.baselines import fastai_slide  # noqa: E402
 
 
 def random_curves(count: int, seed: int = 0):
@@ -53,17 +52,3 @@ def test_valley_matches_fastai_on_short_monotone_and_flat_curves():
         for losses in (np.arange(n, 0, -1.0), np.r_[np.ones(n // 2), np.arange(n - n // 2, 0, -1.0)]):
             theirs, _ = schedule.valley(torch.tensor(lrs), torch.tensor(losses), n)
             assert valley(lrs, losses).lr == theirs
-
-
-@pytest.mark.skipif(not hasattr(schedule, "slide"), reason="this fastai has no slide suggester")
-def test_fastai_slide_matches_fastai_on_random_curves():
-    """Same lr as fastai's slide on 300 curves, at its defaults and at a coarser threshold."""
-    for lrs, losses in random_curves(300, seed=1):
-        if len(lrs) <= 15:
-            with pytest.raises(IndexError):
-                schedule.slide(torch.tensor(lrs), torch.tensor(losses), len(lrs))
-            assert fastai_slide(lrs, losses).lr is None
-            continue
-        for thresh in (0.005, 0.05):
-            theirs, _ = schedule.slide(torch.tensor(lrs), torch.tensor(losses), len(lrs), thresh=thresh)
-            assert fastai_slide(lrs, losses, thresh=thresh).lr == pytest.approx(theirs, rel=1e-12)

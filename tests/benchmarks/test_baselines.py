@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lrwidget.core.suggest.baselines import BASELINES, fastai_slide, steepest_gradient
+from benchmarks.quality.baselines import BASELINES, fastai_slide, steepest_gradient
 
 DECADES10 = 10.0 ** np.arange(-6, 4)
 # np.gradient of 0,0,0,0,0,0,1,3,6,10 = 0,0,0,0,0,0.5,1.5,2.5,3.5,4

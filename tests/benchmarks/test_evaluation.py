@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from lrwidget.core.evaluation import (
+from benchmarks.quality.evaluation import (
     PickScore,
     ground_truth,
     leave_one_task_out,
