@@ -16,7 +16,10 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "RangeTestResult": ("lrwidget.core.result", "RangeTestResult"),
     "Suggestion": ("lrwidget.core.suggestion", "Suggestion"),
     "StepEvent": ("lrwidget.core.events", "StepEvent"),
-    "lr_find": ("lrwidget.engine.range_test", "lr_find"),
+    "lr_find": ("lrwidget.engine.entry", "lr_find"),
+    "prepare_sweep": ("lrwidget.engine.entry", "prepare_sweep"),
+    "SweepSettings": ("lrwidget.engine.settings", "SweepSettings"),
+    "apply_lr": ("lrwidget.engine.apply", "apply_lr"),
     "Learner": ("lrwidget.engine.learner", "Learner"),
     "LRFinderWidget": ("lrwidget.widget.finder", "LRFinderWidget"),
     "DecisionStrip": ("lrwidget.widget.strip", "DecisionStrip"),
@@ -29,8 +32,11 @@ __all__ = [
     "RangeTestResult",
     "StepEvent",
     "Suggestion",
+    "SweepSettings",
     "__version__",
+    "apply_lr",
     "lr_find",
+    "prepare_sweep",
     "suggest",
 ]
 
@@ -39,8 +45,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from lrwidget.core.events import StepEvent
     from lrwidget.core.result import RangeTestResult
     from lrwidget.core.suggestion import Suggestion
+    from lrwidget.engine.apply import apply_lr
+    from lrwidget.engine.entry import lr_find, prepare_sweep
     from lrwidget.engine.learner import Learner
-    from lrwidget.engine.range_test import lr_find
+    from lrwidget.engine.settings import SweepSettings
     from lrwidget.widget.finder import LRFinderWidget
     from lrwidget.widget.strip import DecisionStrip
 

@@ -27,7 +27,6 @@ from lrwidget.engine.batches import (
     to_device,
 )
 from lrwidget.engine.guard import exclusive
-from lrwidget.engine.range_test import lr_find
 
 LrSpec = float | slice | tuple[float, float]
 
@@ -144,9 +143,9 @@ class Learner:
 
     def lr_find(self, **kwargs: Any) -> RangeTestResult:
         """``lrwidget.lr_find`` on this learner (same keyword arguments); model and optimizer are restored."""
-        kwargs.setdefault("step_fn", self.step_fn)
-        kwargs.setdefault("device", self.device)
-        self.result = lr_find(self.model, self.optimizer, self.loss_fn, self.train_data, **kwargs)
+        from lrwidget.engine.entry import lr_find  # the entry imports the adapters, which import Learner
+
+        self.result = lr_find(self, **kwargs)
         return self.result
 
     def fit_one_cycle(

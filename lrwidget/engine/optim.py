@@ -7,11 +7,12 @@ without) next to ``param_lists``. Both are mutated in place, so setting ``group[
 
 from __future__ import annotations
 
-import math
 from collections.abc import MutableMapping
 from typing import Any
 
 import torch
+
+from lrwidget.core import _checks
 
 
 class OptimizerView:
@@ -34,15 +35,18 @@ class OptimizerView:
             raise ValueError("optimizer has no parameters to update")
 
     def base_lrs(self) -> list[float]:
-        """Every group's learning rate now; ValueError naming ``optimizer`` unless finite and >= 0."""
+        """Every group's learning rate now; TypeError/ValueError naming the group unless a number >= 0."""
         lrs = []
         for i, g in enumerate(self.groups):
+            name = f"optimizer.param_groups[{i}]['lr']"
             if "lr" not in g:
-                raise ValueError(f"optimizer param group {i} has no 'lr' hyperparameter to sweep")
-            lr = float(g["lr"])
-            if not math.isfinite(lr) or lr < 0:
-                raise ValueError(f"optimizer param group {i} has lr={lr}; an lr must be finite and >= 0")
-            lrs.append(lr)
+                raise ValueError(f"{name} is missing: the group has no learning rate to sweep")
+            lr = g["lr"]
+            if isinstance(lr, torch.Tensor) and lr.numel() == 1:
+                lr = lr.item()
+            if lr is None:
+                raise TypeError(f"{name} is None; every group needs a learning rate (a number >= 0)")
+            lrs.append(_checks.real(name, lr, low=0.0))
         return lrs
 
     def set_lrs(self, values: list[float]) -> None:

@@ -1,11 +1,11 @@
-"""Learning-rate ladders and parameter-group schedules."""
+"""Learning-rate ladders: exact ends, the documented formula, lazy, bounded, checked."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from lrwidget.core.schedules import group_ratios, group_schedule, lr_schedule, validate_range
+from lrwidget.core.schedules import MAX_NUM_IT, MODES, Ladder, lr_schedule, validate_range
 
 
 def test_exp_ladder_pinned_decades():
@@ -63,20 +63,38 @@ def test_validate_range_names_the_parameter(args, error, match):
         lr_schedule(*args)
 
 
-def test_group_schedule_keeps_ratios():
-    """Every group follows the first group's ladder scaled by its own starting ratio; zero stays zero."""
-    table = group_schedule([1e-2, 1e-3, 0.0], [1.0, 10.0])
-    np.testing.assert_allclose(table, [[1.0, 0.1, 0.0], [10.0, 1.0, 0.0]])
+def test_ladder_is_lazy_and_small_whatever_num_it():
+    """A million-step ladder holds four numbers; any step is computed on demand, ends exact."""
+    import sys
+
+    ladder = Ladder(1e-7, 10.0, MAX_NUM_IT)
+    assert len(ladder) == MAX_NUM_IT
+    assert sys.getsizeof(ladder) < 200
+    assert ladder[0] == 1e-7 and ladder[-1] == 10.0 and ladder[MAX_NUM_IT - 1] == 10.0
+    assert ladder[MAX_NUM_IT // 2] == pytest.approx(1e-3, rel=1e-4)
+    with pytest.raises(IndexError):
+        ladder[MAX_NUM_IT]
 
 
-def test_group_schedule_single_group_is_the_ladder():
-    """With one group the table is the ladder as a column."""
-    lrs = lr_schedule(1e-5, 1.0, 6)
-    np.testing.assert_array_equal(group_schedule([0.3], lrs)[:, 0], lrs)
+def test_ladder_matches_the_closed_form():
+    """Iterating the ladder gives the documented formula (numpy, vectorised) to the last ulp or so."""
+    for mode in MODES:
+        values = np.fromiter(Ladder(3e-6, 7.0, 257, mode), dtype=float)
+        t = np.arange(257) / 256
+        closed = 3e-6 * (7.0 / 3e-6) ** t if mode == "exp" else 3e-6 + (7.0 - 3e-6) * t
+        np.testing.assert_allclose(values, closed, rtol=1e-14)
+        np.testing.assert_array_equal(lr_schedule(3e-6, 7.0, 257, mode), values)
 
 
-@pytest.mark.parametrize("base", [[], [0.0, 1.0], [1.0, -1.0], [1.0, float("nan")], [[1.0]]])
-def test_group_ratios_rejects_bad_base_lrs(base):
-    """Empty, negative, non-finite or a zero first group is refused, naming base_lrs."""
-    with pytest.raises(ValueError, match="base_lrs"):
-        group_ratios(base)
+@pytest.mark.parametrize("num_it", [MAX_NUM_IT + 1, 10**9])
+def test_num_it_has_an_upper_bound(num_it):
+    """num_it=1e9 is refused at once, naming num_it and the bound (no ladder is ever built)."""
+    with pytest.raises(ValueError, match="num_it must be <= 1,000,000"):
+        Ladder(1e-7, 10, num_it)
+
+
+@pytest.mark.parametrize("bad", ["0.9", "1e-3", None, True])
+def test_strings_are_not_numbers(bad):
+    """A string (or None, or a bool) for start_lr is a TypeError naming it, never parsed."""
+    with pytest.raises(TypeError, match="start_lr"):
+        validate_range(bad, 10, 100)

@@ -14,7 +14,7 @@ import torch.nn.functional as F
 from torch.nn.parallel import DistributedDataParallel
 
 from lrwidget.core.result import RangeTestResult
-from lrwidget.engine.range_test import lr_find
+from lrwidget.engine.entry import lr_find
 from lrwidget.examples.digits import digits_tensors, small_mlp
 
 WORLD = 2

@@ -11,7 +11,7 @@ import torch
 import torch.nn.functional as F
 from engine_checks import assert_bitwise_equal, full_state
 
-from lrwidget.engine.range_test import lr_find
+from lrwidget.engine.entry import lr_find
 from lrwidget.examples.digits import digits_loaders, small_cnn
 
 

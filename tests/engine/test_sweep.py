@@ -13,7 +13,7 @@ from engine_checks import assert_bitwise_equal, full_state
 from torch import nn
 
 from lrwidget.core.schedules import lr_schedule
-from lrwidget.engine.range_test import lr_find
+from lrwidget.engine.entry import lr_find
 
 
 def test_ladder_is_exact_for_every_group(model, batches):
@@ -199,11 +199,11 @@ def bad(**overrides):
         (bad(start_lr=1.0, end_lr=1.0), ValueError, "end_lr must be greater than start_lr"),
         (bad(start_lr=10.0, end_lr=1.0), ValueError, "end_lr must be greater than start_lr"),
         (bad(mode="cubic"), ValueError, "mode must be one of"),
-        (bad(beta=1.0), ValueError, "beta must be in"),
+        (bad(beta=1.0), ValueError, "beta must be < 1"),
         (bad(div_factor=1.0), ValueError, "div_factor must be"),
         (bad(accumulation_steps=0), ValueError, "accumulation_steps must be >= 1"),
         (bad(accumulation_steps=1.5), TypeError, "accumulation_steps must be an integer"),
-        (bad(on_step=3), TypeError, "on_step must be callable"),
+        (bad(on_step=3), TypeError, "on_step must be a callable"),
         (bad(cancel=object()), TypeError, "cancel must be a threading.Event"),
         (bad(device="warp-drive"), ValueError, "device must name a torch device"),
         (bad(scheduler=object()), TypeError, "scheduler must have"),
@@ -220,8 +220,8 @@ def test_bad_arguments_name_the_parameter(model, optimizer, batches, kwargs, err
 
 
 def test_bad_model_optimizer_and_loss_fn(model, optimizer, batches):
-    """model, optimizer and loss_fn of the wrong kind raise TypeError naming them."""
-    with pytest.raises(TypeError, match=r"model must be a torch\.nn\.Module"):
+    """A source, optimizer and loss_fn of the wrong kind raise TypeError naming them."""
+    with pytest.raises(TypeError, match=r"source must be an nn\.Module followed by optimizer"):
         lr_find(lambda x: x, optimizer, F.cross_entropy, batches)
     with pytest.raises(TypeError, match=r"optimizer must be a torch\.optim\.Optimizer"):
         lr_find(model, object(), F.cross_entropy, batches)
