@@ -22,11 +22,13 @@ from lrwidget.examples.digits import digits_loaders, small_cnn
 torch.set_num_threads(1)  # a model this small trains fastest on one thread
 torch.manual_seed(0)
 
-train_dl, valid_dl = digits_loaders(batch_size=64)  # 1,437 training and 360 validation images
+train_dl, valid_dl = digits_loaders(batch_size=64)  # a seeded 80/20 split of the 1,797 images
+print(f"{len(train_dl.dataset):,} training and {len(valid_dl.dataset):,} validation images")
 model = small_cnn()  # ~6k parameters
 optimizer = torch.optim.AdamW(model.parameters())  # its lr is set by the sweep, then by training
 learn = lw.Learner(model, optimizer, nn.functional.cross_entropy, train_dl, valid_dl)
-print("before training:", learn.validate())  # about 10 % accuracy: chance
+before = learn.validate()
+print(f"before training: valid loss {before['loss']:.3f}, accuracy {before['accuracy']:.1%} (chance: 10 %)")
 
 # %% [markdown]
 # ## 1. Run the range test
@@ -64,14 +66,15 @@ for name, s in result.suggestions().items():
     print(f"{name:18s} {lr:>9s}   {s.reason}")
 
 # %% [markdown]
-#     ## 3. Train with your pick
+# ## 3. Train with your pick
 #
-#     `w.value` is what you picked: `w.lr`, or `slice(lo, hi)` in slice mode. If you ran the notebook top to
-#     bottom without clicking, it is `None`, and we fall back to the automatic suggestion,
-#     `result.suggest()` (method `"auto"`: the rate where the smoothed loss has made 70 % of its fall, divided
+# `w.value` is what you picked: `w.lr`, or `slice(lo, hi)` in slice mode. If you ran the notebook top to
+# bottom without clicking, it is `None`, and we fall back to the automatic suggestion,
+# `result.suggest()` (method `"auto"`: the rate where the smoothed loss has made 70 % of its fall, divided
 # by 3.5, the rule that did best on our 16-task benchmark, `docs/suggestion_quality.md`).
 #
-#     `fit_one_cycle` trains with the one-cycle policy: the rate warms up to the value given, then anneals.
+# `fit_one_cycle` trains with the one-cycle policy: the rate warms up to the value given, then anneals.
+# Each epoch prints one line (`progress=False`: no progress bar left behind in the saved notebook).
 
 # %%
 choice = w.value
@@ -81,14 +84,14 @@ if choice is None:
 else:
     print(f"training with your pick: {choice}")
 
-history = learn.fit_one_cycle(3, choice)
+history = learn.fit_one_cycle(3, choice, progress=False)
 for row in history:
     print(f"epoch {row['epoch'] + 1}: train loss {row['train_loss']:.3f}  "
           f"valid loss {row['loss']:.3f}  accuracy {row['accuracy']:.1%}")
 
 # %%
 metrics = learn.validate()
-print(f"after 3 epochs: accuracy {metrics['accuracy']:.1%} (it was about 10 % before)")
+print(f"after 3 epochs: accuracy {metrics['accuracy']:.1%} (it was {before['accuracy']:.1%} before)")
 
 # %% [markdown]
 # ## Where next

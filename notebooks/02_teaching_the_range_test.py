@@ -84,11 +84,39 @@ def plot_curve(ax, lrs, raw, smoothed, picks=(), title=""):
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
 
 
+def phases(lrs, smoothed, margin=0.1):
+    """Where the four parts of the curve begin, read off the smoothed loss: the bottom within ``margin`` of
+    the fall (plateau to lowest point) above the lowest point, the descent after the last point before
+    that still within 5 % of the plateau, the runaway where, past the lowest point, it leaves the bottom."""
+    plateau, low = float(np.median(smoothed[:10])), float(np.nanmin(smoothed))
+    fall, i_low = plateau - low, int(np.nanargmin(smoothed))
+    i_bottom = int(np.argmax(smoothed < low + margin * fall))
+    flat = np.flatnonzero(smoothed[:i_bottom] >= plateau - 0.05 * fall)
+    i_descent = int(flat[-1]) + 1 if flat.size else 0
+    above = np.flatnonzero(smoothed[i_low:] > low + margin * fall)
+    i_runaway = i_low + int(above[0]) if above.size else len(lrs) - 1
+    return {"plateau": lrs[0], "descent": lrs[i_descent], "bottom": lrs[i_bottom], "runaway": lrs[i_runaway]}
+
+
+def mark_phases(ax, lrs, smoothed):
+    """Shade and name the plateau, descent, bottom and runaway on a loss plot."""
+    starts = phases(lrs, smoothed)
+    edges = [*starts.values(), lrs[-1]]
+    shades = ["#EEEEEE", "#DCEBF7", "#DFF2E1", "#FBE3D6"]
+    for (name, lo), hi, shade in zip(starts.items(), edges[1:], shades):
+        ax.axvspan(lo, hi, color=shade, alpha=0.7, lw=0, zorder=0)
+        ax.text((lo * hi) ** 0.5, 0.97, name, transform=ax.get_xaxis_transform(), ha="center", va="top",
+                fontsize=9, color="#333")
+    return starts
+
+
 fig, ax = plt.subplots(figsize=(9, 4))
 picks = [(name, s.lr) for name, s in suggestions.items()]
 title = "range test: small CNN on digits, AdamW"
 plot_curve(ax, result.lrs, result.losses, result.smoothed, picks, title)
+starts = mark_phases(ax, result.lrs, result.smoothed)
 plt.show()
+print("  ".join(f"{name} from {lr:.1e}" for name, lr in starts.items()))
 
 # %% [markdown]
 # ## 2. The classic experiment
@@ -199,8 +227,16 @@ ax_g.axvspan(lrs[last.left], lrs[last.right], color="#E69F00", alpha=0.15, label
 ax_g.axvline(rule.lr, color=METHOD_COLORS["slide_rule"], ls="--", label=f"pick {rule.lr:.2g}")
 ax_g.set(xscale="log", ylabel="g (loss per point)", title="each segment: g at both ends of one position")
 ax_g.set_xlim(lrs[max(0, last.left - 12)], lrs[-1] * 1.5)  # zoom on where the interval slid
-ax_g.set_ylim(np.nanmin(g) - 0.05, min(np.nanmax(g), 1.0) + 0.05)
-ax_g.legend(fontsize=8)
+ends = [g[i] for s in trace for i in (s.left, s.right)]
+low_g, top_g = min(np.nanmin(g[last.left :]), *ends), max(ends)
+pad = 0.08 * (top_g - low_g)
+ax_g.set_ylim(low_g - pad, top_g + 2 * pad)  # every segment fits; the peak of g may not
+peak = int(np.nanargmax(g))
+if g[peak] > top_g + 2 * pad:
+    ax_g.annotate(f"g peaks at {g[peak]:.2g}, above the plot", xy=(lrs[peak], top_g + 2 * pad),
+                  xytext=(-10, -14), textcoords="offset points", ha="right", fontsize=8, color="#3B82C4",
+                  arrowprops={"arrowstyle": "->", "color": "#3B82C4"})
+ax_g.legend(fontsize=8, loc="upper left")
 
 steps = np.arange(1, len(trace) + 1)
 ax_d.plot(steps, [s.diff for s in trace], "o-", color="#E69F00", label="|g[right] - g[left]|")

@@ -131,7 +131,9 @@ for name, task in TASKS.items():
     trained[name] = {"lr": lr, "auto": final_metric(task, lr), "fixed": final_metric(task, 1e-3)}
     row = trained[name]
     print(f"{name:14s} {task.metric:>9s} {lr:9.1e} {row['auto']:9.3f} {row['fixed']:9.3f}")
-(OUT / "summary.json").write_text(json.dumps({"suggestions": table, "trained": trained}, indent=1))
+summary_path = OUT / "summary.json"
+summary_path.write_text(json.dumps({"suggestions": table, "trained": trained}, indent=1))
+print(f"saved {summary_path}")
 
 # %% [markdown]
 # (Accuracy: higher is better; the regression's `loss` is a mean squared error: lower is better.) With four

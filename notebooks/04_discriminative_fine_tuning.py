@@ -15,6 +15,7 @@
 
 # %%
 import copy
+import math
 
 import matplotlib.pyplot as plt
 import torch
@@ -45,6 +46,8 @@ frozen = lw.Learner(model, torch.optim.AdamW(model.head.parameters()), loss_fn, 
 frozen_result = frozen.lr_find(num_it=100, progress=False)
 head_lr = frozen_result.suggest().lr
 print(frozen_result)
+chance = math.log(len(FINETUNE_CLASSES))  # the loss of a uniform guess over the five classes
+print(f"smoothed loss at the first step {frozen_result.smoothed[0]:.2f}; a uniform guess scores ln 5 = {chance:.2f}")
 print(f"auto suggests {head_lr:.2e} for the head")
 for row in frozen.fit_one_cycle(3, head_lr, progress=False):
     print(f"epoch {row['epoch'] + 1}: valid loss {row['loss']:.3f}  accuracy {row['accuracy']:.1%}")
@@ -73,6 +76,7 @@ w.start()
 w.wait()
 unfrozen_result = w.result
 print(unfrozen_result)
+print(f"first smoothed loss: frozen {frozen_result.smoothed[0]:.2f}, unfrozen {unfrozen_result.smoothed[0]:.2f}")
 
 fig, (ax_both, ax_zoom) = plt.subplots(1, 2, figsize=(12, 4))
 curves = [
@@ -82,6 +86,7 @@ curves = [
 for label, r, color in curves:
     ax_both.plot(r.lrs, r.smoothed, color=color, lw=2, label=label)
 ax_both.set(xscale="log", xlabel="learning rate (log)", ylabel="smoothed loss", title="before and after")
+ax_both.axhline(chance, color="k", ls=":", lw=1, label=f"a uniform guess: ln 5 = {chance:.2f}")
 ax_both.set_ylim(0, 1.5 * max(frozen_result.smoothed[0], unfrozen_result.smoothed[0]))
 ax_both.legend()
 
@@ -100,7 +105,9 @@ plt.show()
 # %% [markdown]
 # The two curves differ in shape, not only in height:
 #
-# * **frozen**, with a fresh head: the loss starts near `ln 5 = 1.6` and falls a long way: a classic curve;
+# * **frozen**, with a fresh head: the loss starts at about the loss of a uniform guess over five classes
+#   (`ln 5`, printed with the frozen sweep above) or higher, as a random head is no better than guessing, and
+#   falls a long way: a classic curve;
 # * **unfrozen**, after the head has trained: it starts low, and there is little left to fall; the curve is
 #   a long plateau with a shallow dip, then the runaway comes **earlier**, because large steps now also
 #   shake the body that every prediction depends on.
@@ -118,7 +125,7 @@ plt.show()
 suggested_slice = unfrozen_result.lr_slice()
 lr_slice = w.lr_slice or suggested_slice
 lo, hi = lr_slice
-print(f"suggested slice: {suggested_slice}")
+print(f"suggested slice: slice({suggested_slice[0]:.2e}, {suggested_slice[1]:.2e})")
 print(f"using slice({lo:.2e}, {hi:.2e}): body at {lo:.2e}, head at {hi:.2e}")
 print("peak rate per param group (body, head):", [f"{x:.2e}" for x in spread_lr(slice(lo, hi), 2)])
 

@@ -61,7 +61,7 @@ if HAVE_FASTAI:
 # %%
 if HAVE_FASTAI:
     fastai_suggestions = learn.lr_find(suggest_funcs=(minimum, steep, valley, slide))
-    print(fastai_suggestions)
+    print("fastai suggests:", ", ".join(f"{k} {v:.2e}" for k, v in fastai_suggestions._asdict().items()))
 
 # %% [markdown]
 # ## The widget on the same Learner

@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import math
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -56,10 +57,35 @@ def _outputs_text(nb: Any) -> str:
     return "\n".join(parts)
 
 
+# what a reader should not find in an executed notebook: a value echoed by a statement run for its effect
+# (`path.write_text(...)` -> 1825), a progress bar frozen mid-way in the saved file, a raw 17-digit float
+STRAY_VALUE = re.compile(r"-?\d+")
+PROGRESS_BAR = re.compile(r"\d+%\||\d+/\d+ \[")
+RAW_FLOAT = re.compile(r"\d\.\d{9,}")
+
+
+def untidy_outputs(nb: Any) -> list[str]:
+    """Outputs of the executed notebook ``nb`` a reader should not see, each described in a line."""
+    found = []
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code" or PROBE_MARK in cell.source:
+            continue
+        for out in cell.get("outputs", []):
+            plain = str(out.get("data", {}).get("text/plain", ""))
+            if out.get("output_type") == "execute_result" and STRAY_VALUE.fullmatch(plain.strip()):
+                found.append(f"cell {index}: stray value {plain.strip()}")
+            if PROGRESS_BAR.search(plain):
+                found.append(f"cell {index}: progress bar left behind: {plain.strip()[:60]}")
+            text = out.get("text", "") if out.get("name") == "stdout" else plain
+            found.extend(f"cell {index}: raw float {m}" for m in RAW_FLOAT.findall(text))
+    return found
+
+
 def run_notebook(
     name: str, workdir: Path, probe: dict[str, str], prelude: str | None = None
 ) -> tuple[dict[str, Any], str, float]:
-    """Execute notebook ``name`` in ``workdir``; return (probe values, all text output, seconds)."""
+    """Execute notebook ``name`` in ``workdir``; return (probe values, all text output, seconds). Fails if
+    the executed notebook shows a stray value, a dead progress bar or a raw float (``untidy_outputs``)."""
     nb = nbformat.read(NOTEBOOK_DIR / name, as_version=4)
     if prelude is not None:
         nb.cells.insert(0, nbformat.v4.new_code_cell(prelude))
@@ -76,6 +102,7 @@ def run_notebook(
     text = _outputs_text(nb)
     lines = [line for line in text.splitlines() if line.startswith(PROBE_MARK)]
     assert lines, f"{name}: the probe cell printed nothing"
+    assert untidy_outputs(nb) == [], f"{name}: untidy outputs"
     return json.loads(lines[-1][len(PROBE_MARK) :]), text, elapsed
 
 
@@ -148,8 +175,12 @@ def test_quickstart_runs_and_trains_at_the_fallback_pick(tmp_path):
             "auto": "result.suggest().lr",
             "accuracy": "metrics['accuracy']",
             "epochs": "len(history)",
+            "sizes": "[len(train_dl.dataset), len(valid_dl.dataset)]",
         },
     )
+    n_train, n_valid = values["sizes"]
+    assert n_train + n_valid == 1797
+    assert f"{n_train:,} training and {n_valid:,} validation images" in text
     assert elapsed < BUDGET_S
     assert values["status"] in ("done", "diverged")
     assert values["lr"] is None  # no browser, no click
@@ -176,8 +207,15 @@ def test_teaching_notebook_reproduces_the_experiment_and_the_fooling_shapes(tmp_
             "lrs": "result.lrs.tolist()",
             "replay_status": "replay.status",
             "fooled": "fooled",
+            "phases": "list(starts.values())",
+            "smoothed": "result.smoothed.tolist()",
         },
     )
+    # the four marked parts follow each other along the sweep, and the bottom holds the lowest loss
+    plateau, descent, bottom, runaway = values["phases"]
+    assert plateau < descent < bottom < runaway
+    lowest = values["lrs"][min(range(len(values["smoothed"])), key=values["smoothed"].__getitem__)]
+    assert bottom <= lowest <= runaway
     assert elapsed < BUDGET_S
     acc = values["acc"]
     suggested, at_minimum, below = acc["suggested (auto)"], acc["at the loss minimum"], acc["100x below"]
@@ -258,6 +296,7 @@ def test_fine_tuning_notebook_tests_frozen_and_unfrozen_and_trains_with_the_slic
     assert elapsed < BUDGET_S
     assert values["unfrozen_best_lr"] < values["frozen_best_lr"]
     assert values["unfrozen_first"] < values["frozen_first"] / 2  # the head had trained
+    assert values["frozen_first"] > 0.95 * math.log(5)  # "at about a uniform guess's loss, or higher"
     lo, hi = values["slice"]
     assert 0 < lo < hi
     assert values["widget_slice"] is None and values["mode"] == "slice"
