@@ -4,12 +4,12 @@
  * A log learning-rate ruler with a labelled tick per suggestion, a draggable pick handle, a
  * two-handle slice, keyboard nudges, Accept and a copyable `lr=...` / `slice(lo, hi)` snippet.
  *
- * The pure helpers are named exports, unit-tested by `node --test js/` without a DOM; the view is
- * `export default { render }`. Nothing touches the DOM at import time.
+ * Colours and labels come from the `registry` trait (Python's `lrwidget.widget.registry`), the
+ * style sheet from `_css` (js/decision_strip.css). The pure helpers and the whole layout
+ * (`layoutStrip`, `layoutPicks`) are named exports, unit-tested by `node --test js/` without a
+ * DOM; the view is `export default { render }` and only turns that layout into SVG. Nothing
+ * touches the DOM at import time.
  */
-
-/** Colours used when a suggestion brings none (the Python side normally fills `color`). */
-export const PALETTE = ["#2f7ed8", "#e4572e", "#2ca02c", "#9467bd", "#d4a017", "#17a2b8", "#8c564b"];
 
 /** Decades moved by one arrow key press, and with Shift (or PageUp/PageDown). */
 export const FINE_STEP = 0.1;
@@ -290,14 +290,37 @@ export function legendNotes(suggestions, minLr, maxLr) {
   return notes;
 }
 
-/** A colour for suggestion `i`: its own, else one from the palette. */
-export function colorFor(s, i) {
-  return (s && s.color) || PALETTE[i % PALETTE.length];
+/** The colour of suggestion `s` (the `i`-th): its own, else the registry's for its method, else a fallback. */
+export function colorFor(s, i, registry = null) {
+  if (s && s.color) return s.color;
+  const spec = registry?.methods?.[s?.method];
+  if (spec?.color) return spec.color;
+  const fallback = registry?.fallback_colors ?? [];
+  return fallback.length ? fallback[i % fallback.length] : "currentColor";
+}
+
+/** The label of suggestion `s`: its own, else the registry's for its method, else the method's name. */
+export function labelFor(s, registry = null) {
+  return s.label || registry?.methods?.[s.method]?.label || s.method;
+}
+
+/**
+ * CSS custom properties for the registry's palette: `val_loss` becomes `--lrw-val-loss`, and so on.
+ * The style sheet uses only these (and JupyterLab's theme variables), so no colour is written twice.
+ */
+export function paletteVars(palette) {
+  const out = {};
+  for (const [key, value] of Object.entries(palette ?? {})) {
+    out[`--lrw-${key.replaceAll("_", "-")}`] = String(value);
+  }
+  return out;
 }
 
 /** The status line under the ruler: what is picked and what a key does next. */
-export function statusText({ tentative, lr, disabled, sliceMode, lrSlice }) {
+export function statusText({ tentative, lr, disabled, sliceMode, lrSlice, minLr = null, maxLr = null }) {
   if (disabled) return "waiting for the sweep…";
+  const off = Number.isFinite(lr) && Number.isFinite(minLr) && (lr < minLr || lr > maxLr);
+  if (off) return `using lr=${formatLr(lr)}, outside the measured range: pick on the ruler to change it`;
   if (tentative === null || tentative === undefined) {
     return "Click a suggestion, drag on the ruler, or focus it and use ← →";
   }
@@ -308,62 +331,204 @@ export function statusText({ tentative, lr, disabled, sliceMode, lrSlice }) {
   return `using lr=${formatLr(lr)}`;
 }
 
+/**
+ * The slice slice mode starts with: the suggested slice (core's `lr_slice`) when it fits the
+ * ruler, else one decade ending at the pick.
+ */
+export function initialSlice({ suggested = null, pick = null, minLr, maxLr }) {
+  const s = Array.isArray(suggested) ? normalizeSlice(suggested, minLr, maxLr) : null;
+  if (s && s[0] < s[1]) return s;
+  return defaultSlice(pick, minLr, maxLr);
+}
+
+/**
+ * Where `lr` sits on the ruler: `x` in px (an end of the ruler when outside it) and `side`
+ * (-1 left of the ruler, 0 on it, +1 right of it); null for no lr.
+ */
+export function rulerPosition(lr, scale) {
+  if (lr === null || lr === undefined || !Number.isFinite(lr) || lr <= 0) return null;
+  const eps = 1e-9;
+  if (lr < scale.minLr * (1 - eps)) return { x: scale.x0, side: -1 };
+  if (lr > scale.maxLr * (1 + eps)) return { x: scale.x1, side: 1 };
+  return { x: scale.toPx(clampLr(lr, scale.minLr, scale.maxLr)), side: 0 };
+}
+
+// ---------------------------------------------------------------------------------------------
+// layout: every position the view draws, as plain numbers (tested without a DOM)
+// ---------------------------------------------------------------------------------------------
+
+export const FONT_PX = 11;
+export const ROW_H = 16;
+export const PAD_X = 30;
+/** Half-widths of the pointer targets: the pick knob and each slice handle. */
+export const PICK_HIT = { width: 20, height: 30 };
+export const HANDLE = { width: 9, height: 24, hitWidth: 16 };
+
+/** The default text measurer: `(text, bold) => px` from the estimate (the view passes a canvas one). */
+export const estimateMeasure = (text, bold = false) => estimateTextWidth(text, FONT_PX) * (bold ? 1.1 : 1);
+
+/**
+ * The static part of the strip for a ruler `width` px wide: its scale, height, ticks and tick
+ * labels, and each suggestion's tick, marker and label (rows chosen so labels never overlap and
+ * no tick line runs through a label). Null when [minLr, maxLr] is not a usable range.
+ */
+export function layoutStrip({
+  minLr,
+  maxLr,
+  width,
+  suggestions = [],
+  autoMethod = "auto",
+  confidence = null,
+  sliceMode = false,
+  registry = null,
+  measure = estimateMeasure,
+}) {
+  if (!validRange(minLr, maxLr)) return null;
+  width = Math.max(240, Math.round(width || 800));
+  const scale = makeScale(minLr, maxLr, PAD_X, width - PAD_X);
+  const all = suggestions ?? [];
+  const shown = onRuler(all, minLr, maxLr);
+  const texts = shown.map((s) => suggestionLabel({ ...s, label: labelFor(s, registry) }, { autoMethod, confidence }));
+  const items = shown.map((s, i) => ({ x: scale.toPx(s.lr), width: measure(texts[i], s.method === autoMethod) + 12 }));
+  const placed = layoutLabels(items, { minX: 2, maxX: width - 2, align: "start", offset: 5 });
+  const rows = Math.max(1, ...placed.map((p) => p.row + 1));
+  const axisY = 6 + rows * ROW_H + 14;
+  const bottomRows = sliceMode ? 3 : 2; // pick, lr and the slice ends can crowd together
+  const height = axisY + 34 + bottomRows * ROW_H;
+
+  const ticks = makeTicks(minLr, maxLr, scale.x1 - scale.x0);
+  const minor = ticks.minor.map((lr) => ({ x: scale.toPx(lr), y1: axisY + 3, y2: axisY + 7 }));
+  const major = ticks.major.map((t) => {
+    const x = scale.toPx(t.lr);
+    return { x, y1: axisY + 3, y2: axisY + (t.label ? 10 : 8), label: t.label, labelY: axisY + 23 };
+  });
+
+  const marks = shown.map((s, i) => {
+    const x = items[i].x;
+    const { row, left } = placed[i];
+    const labelY = axisY - 14 - row * ROW_H;
+    const isAuto = s.method === autoMethod;
+    const endAligned = left + 5 < x - 0.5; // pushed left by the right edge: the text ends at the tick
+    const [bgLeft, bgRight] = endAligned ? [left, x - 5] : [x + 5, left + items[i].width];
+    const name = labelFor(s, registry);
+    return {
+      method: s.method,
+      lr: s.lr,
+      isAuto,
+      color: colorFor(s, all.indexOf(s), registry),
+      text: texts[i],
+      title: `${name}: lr=${formatLr(s.lr, 3)}${s.reason ? ` (${s.reason})` : ""}. Click to use it.`,
+      x,
+      row,
+      line: { y1: labelY - 4, y2: axisY + 6, width: isAuto ? 3 : 2 },
+      hitWidth: 12,
+      arrow: `M${x - 5},${axisY - 9} L${x + 5},${axisY - 9} L${x},${axisY - 2} Z`,
+      dot: { cx: x, cy: labelY - 4, r: isAuto ? 5 : 4 },
+      bg: { x: bgLeft, y: labelY - 11, width: bgRight - bgLeft, height: 15 },
+      textX: endAligned ? x - 7 : left + 12,
+      textY: labelY,
+      anchor: endAligned ? "end" : "start",
+    };
+  });
+  return {
+    scale,
+    width,
+    height,
+    axisY,
+    valueRowY: axisY + 40,
+    track: { x: scale.x0, y: axisY - 3, width: scale.x1 - scale.x0, height: 6 },
+    minor,
+    major,
+    marks,
+    notes: legendNotes(all.map((s) => ({ ...s, label: labelFor(s, registry) })), minLr, maxLr),
+  };
+}
+
+/**
+ * The moving part: the pick handle (`tentative`), the accepted `lr` (an arrow at the ruler's end
+ * when it lies outside the ruler: a pick is never moved to fit), the slice band and its two
+ * handles, a hover line, and the value labels under the ruler, laid out so they never overlap.
+ */
+export function layoutPicks(layout, { tentative = null, lr = null, slice = null, hover = null, measure = estimateMeasure }) {
+  const { scale, axisY, valueRowY, width } = layout;
+  const labels = [];
+  let pick = null;
+  const t = rulerPosition(tentative, scale);
+  const a = rulerPosition(lr, scale);
+  if (t && t.side === 0) {
+    const pending = lr === null || !(lr > 0) || Math.abs(Math.log10(tentative / lr)) > 1e-9;
+    pick = {
+      x: t.x,
+      pending,
+      line: { y1: 2, y2: axisY + 12 },
+      knob: { cx: t.x, cy: axisY, r: 7 },
+      hit: { x: t.x - PICK_HIT.width / 2, y: axisY - PICK_HIT.height / 2, ...PICK_HIT },
+    };
+    labels.push({ x: t.x, text: `${pending ? "pick" : "lr"} ${formatLr(tentative)}` });
+  }
+  let accepted = null;
+  if (a) {
+    const showLine = a.side === 0 && (!pick || Math.abs(a.x - pick.x) > 0.5);
+    const mark = a.side === 0
+      ? `M${a.x - 6},0 L${a.x + 6},0 L${a.x},8 Z`
+      : `M${a.x},${axisY - 8} L${a.x + 10 * a.side},${axisY} L${a.x},${axisY + 8} Z`; // points off the ruler
+    accepted = { x: a.x, side: a.side, showLine, line: { y1: 2, y2: axisY + 12 }, mark };
+    if (a.side !== 0) labels.push({ x: a.x, text: a.side > 0 ? `lr ${formatLr(lr)} →` : `← lr ${formatLr(lr)}` });
+    else if (showLine) labels.push({ x: a.x, text: `lr ${formatLr(lr)}` });
+  }
+  let band = null;
+  const sl = Array.isArray(slice) ? normalizeSlice(slice, scale.minLr, scale.maxLr) : null;
+  if (sl) {
+    const [x0, x1] = sl.map(scale.toPx);
+    // the low handle's target extends left and the high one's right, so two handles on one
+    // spot can still be told apart by where the pointer goes down
+    const handles = [x0, x1].map((x, i) => ({
+      kind: i === 0 ? "lo" : "hi",
+      x,
+      rect: { x: x - HANDLE.width / 2, y: axisY - HANDLE.height / 2, width: HANDLE.width, height: HANDLE.height },
+      hit: {
+        x: i === 0 ? x - HANDLE.hitWidth : x,
+        y: axisY - HANDLE.height / 2 - 2,
+        width: HANDLE.hitWidth,
+        height: HANDLE.height + 4,
+      },
+    }));
+    band = { x: x0, width: Math.max(1, x1 - x0), y: axisY - 8, height: 16, handles, slice: sl };
+    labels.push({ x: x0, text: `slice ${formatLr(sl[0])}` }, { x: x1, text: formatLr(sl[1]) });
+  }
+  let hoverLine = null;
+  if (hover !== null && Number.isFinite(hover) && hover >= scale.x0 && hover <= scale.x1) {
+    hoverLine = { x: hover, y1: axisY - 10, y2: axisY + 10, text: formatLr(scale.toLr(hover)), textY: axisY - 12 };
+  }
+  const items = labels.map((v) => ({ x: v.x, width: measure(v.text, true) + 4 }));
+  const placed = layoutLabels(items, { minX: 2, maxX: width - 2 });
+  const valueLabels = labels.map((v, i) => ({
+    text: v.text,
+    x: placed[i].left + 2,
+    y: valueRowY + placed[i].row * ROW_H,
+    width: items[i].width,
+  }));
+  // crowded labels take more rows than layoutStrip reserved: the strip grows rather than overlap them
+  const lowest = Math.max(valueRowY - ROW_H, ...valueLabels.map((v) => v.y));
+  const height = Math.max(layout.height, lowest + ROW_H - 6);
+  return { pick, accepted, band, hover: hoverLine, valueLabels, height };
+}
+
 // ---------------------------------------------------------------------------------------------
 // the view
 // ---------------------------------------------------------------------------------------------
 
 const SVG_NS = "http://www.w3.org/2000/svg";
-const FONT_PX = 11;
-const ROW_H = 16;
-const PAD_X = 30;
-
-const CSS = `
-.lrw-strip { font-family: var(--jp-ui-font-family, system-ui, sans-serif); font-size: 12px;
-  color: var(--jp-ui-font-color1, currentColor); user-select: none; -webkit-user-select: none;
-  box-sizing: border-box; width: 100%; padding: 4px 0; }
-.lrw-strip.lrw-disabled .lrw-svg { opacity: 0.55; }
-.lrw-svg { display: block; width: 100%; outline: none; touch-action: none; cursor: crosshair; }
-.lrw-svg:focus-visible .lrw-track { stroke: var(--jp-brand-color1, #1976d2); stroke-width: 2; }
-.lrw-track { fill: var(--jp-layout-color2, rgba(127,127,127,0.18)); stroke: var(--jp-border-color1, rgba(127,127,127,0.6)); }
-.lrw-tick { stroke: var(--jp-ui-font-color2, currentColor); stroke-opacity: 0.8; }
-.lrw-minor { stroke: var(--jp-ui-font-color3, currentColor); stroke-opacity: 0.5; }
-.lrw-tick-label { fill: var(--jp-ui-font-color1, currentColor); font-size: ${FONT_PX}px; }
-.lrw-sugg-label { fill: var(--jp-ui-font-color1, currentColor); font-size: ${FONT_PX}px; }
-.lrw-sugg-bg { fill: var(--jp-layout-color0, Canvas); fill-opacity: 0.92; }
-.lrw-sugg, .lrw-sugg-tick { cursor: pointer; }
-.lrw-sugg.lrw-auto .lrw-sugg-label { font-weight: 700; }
-.lrw-sugg:hover .lrw-sugg-label { text-decoration: underline; }
-.lrw-hit { stroke: transparent; fill: transparent; }
-.lrw-pick-line { stroke: var(--jp-brand-color1, #1976d2); stroke-width: 2; }
-.lrw-pick-line.lrw-pending { stroke-dasharray: 4 3; }
-.lrw-pick-knob { fill: var(--jp-brand-color1, #1976d2); stroke: var(--jp-layout-color0, #fff); stroke-width: 2; cursor: ew-resize; }
-.lrw-accepted { stroke: var(--jp-brand-color1, #1976d2); stroke-width: 2; stroke-opacity: 0.55; }
-.lrw-accepted-mark { fill: var(--jp-brand-color1, #1976d2); }
-.lrw-value-label { fill: var(--jp-brand-color1, #1976d2); font-size: ${FONT_PX}px; font-weight: 600;
-  paint-order: stroke; stroke: var(--jp-layout-color0, Canvas); stroke-width: 3px; }
-.lrw-band { fill: var(--jp-brand-color1, #1976d2); fill-opacity: 0.22; }
-.lrw-slice-handle rect { fill: var(--jp-layout-color0, #fff); stroke: var(--jp-brand-color1, #1976d2); stroke-width: 2; cursor: ew-resize; }
-.lrw-slice-handle { outline: none; }
-.lrw-slice-handle:focus-visible rect { stroke-width: 3; }
-.lrw-controls { display: flex; align-items: center; gap: 8px; flex-wrap: wrap; margin-top: 4px; }
-.lrw-controls button { font: inherit; padding: 2px 10px; border-radius: 3px; cursor: pointer;
-  color: var(--jp-ui-font-color1, inherit); background: var(--jp-layout-color2, transparent);
-  border: 1px solid var(--jp-border-color1, rgba(127,127,127,0.6)); }
-.lrw-controls button.lrw-primary { background: var(--jp-brand-color1, #1976d2); color: var(--jp-ui-inverse-font-color1, #fff); border-color: transparent; }
-.lrw-controls button:disabled { opacity: 0.5; cursor: default; }
-.lrw-controls label { display: inline-flex; align-items: center; gap: 4px; cursor: pointer; }
-.lrw-snippet { font-family: var(--jp-code-font-family, monospace); font-size: 12px; padding: 2px 6px; border-radius: 3px;
-  background: var(--jp-layout-color2, rgba(127,127,127,0.15)); user-select: all; -webkit-user-select: all; min-width: 8ch; }
-.lrw-snippet.lrw-empty { opacity: 0.6; user-select: none; }
-.lrw-status { color: var(--jp-ui-font-color2, inherit); font-size: 12px; }
-.lrw-legend { color: var(--jp-ui-font-color2, inherit); font-size: 11px; margin-top: 2px; }
-`;
 
 function svgEl(tag, attrs = {}, parent = null) {
   const node = document.createElementNS(SVG_NS, tag);
   for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
   if (parent) parent.appendChild(node);
   return node;
+}
+
+function setAttrs(node, attrs) {
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
 }
 
 function htmlEl(tag, attrs = {}, parent = null) {
@@ -386,7 +551,7 @@ function makeMeasurer(root) {
     ctx = null;
   }
   return (text, bold = false) => {
-    if (!ctx) return estimateTextWidth(text, FONT_PX) * (bold ? 1.1 : 1);
+    if (!ctx) return estimateMeasure(text, bold);
     if (family === null && root.isConnected) family = getComputedStyle(root).fontFamily || "sans-serif";
     ctx.font = `${bold ? "700 " : ""}${FONT_PX}px ${family ?? "sans-serif"}`;
     return ctx.measureText(text).width + 2;
@@ -394,9 +559,8 @@ function makeMeasurer(root) {
 }
 
 function render({ model, el }) {
-  const style = htmlEl("style", { text: CSS });
   const root = htmlEl("div", { class: "lrw-strip" });
-  el.append(style, root);
+  el.append(root);
 
   const svg = svgEl("svg", {
     class: "lrw-svg",
@@ -409,13 +573,15 @@ function render({ model, el }) {
   // opaque backing, so those lines never run through text), then the handles.
   const staticLayer = svgEl("g", { class: "lrw-static" }, svg);
   const band = svgEl("rect", { class: "lrw-band", "data-kind": "band" }, svg);
+  const hoverLine = svgEl("line", { class: "lrw-hover" }, svg);
+  const hoverText = svgEl("text", { class: "lrw-hover-label", "text-anchor": "middle" }, svg);
   const acceptedLine = svgEl("line", { class: "lrw-accepted" }, svg);
   const pickLine = svgEl("line", { class: "lrw-pick-line" }, svg);
   const suggLayer = svgEl("g", { class: "lrw-suggestions" }, svg);
   const acceptedMark = svgEl("path", { class: "lrw-accepted-mark" }, svg);
   const pick = svgEl("g", { class: "lrw-pick", "data-kind": "pick" }, svg);
-  const pickHit = svgEl("rect", { class: "lrw-hit", width: 18, height: 28 }, pick);
-  const pickKnob = svgEl("circle", { class: "lrw-pick-knob", r: 7 }, pick);
+  const pickHit = svgEl("rect", { class: "lrw-hit" }, pick);
+  const pickKnob = svgEl("circle", { class: "lrw-pick-knob" }, pick);
   const sliceHandles = ["lo", "hi"].map((end) => {
     const g = svgEl("g", {
       class: "lrw-slice-handle",
@@ -424,7 +590,8 @@ function render({ model, el }) {
       role: "slider",
       "aria-label": `slice ${end === "lo" ? "lower" : "upper"} end`,
     }, svg);
-    svgEl("rect", { width: 9, height: 24, rx: 3 }, g);
+    svgEl("rect", { class: "lrw-handle-hit" }, g);
+    svgEl("rect", { class: "lrw-handle", rx: 3 }, g);
     return g;
   });
   const valueLayer = svgEl("g", { class: "lrw-values" }, svg);
@@ -440,8 +607,8 @@ function render({ model, el }) {
   const legend = htmlEl("div", { class: "lrw-legend" }, root);
 
   const measure = makeMeasurer(root);
-  const local = { tentative: null, slice: null, drag: null };
-  let geom = null; // {scale, axisY, height, width}
+  const local = { tentative: null, slice: null, drag: null, hover: null };
+  let geom = null; // the layoutStrip result
   let copyTimer = null;
 
   const get = (name) => model.get(name);
@@ -459,95 +626,71 @@ function render({ model, el }) {
     local.slice = get("lr_slice");
   }
 
+  function applyPalette() {
+    for (const [k, v] of Object.entries(paletteVars(get("registry")?.palette))) root.style.setProperty(k, v);
+  }
+
   function drawStatic() {
     const [minLr, maxLr] = range();
-    const width = Math.max(240, Math.round(root.clientWidth || el.clientWidth || 800));
     staticLayer.replaceChildren();
     suggLayer.replaceChildren();
-    if (!validRange(minLr, maxLr)) {
-      geom = null;
+    geom = layoutStrip({
+      minLr,
+      maxLr,
+      width: root.clientWidth || el.clientWidth || 800,
+      suggestions: suggestions(),
+      autoMethod: get("auto_method"),
+      confidence: get("confidence"),
+      sliceMode: get("slice_mode"),
+      registry: get("registry"),
+      measure,
+    });
+    if (!geom) {
       svg.setAttribute("height", 24);
       svgEl("text", { x: 4, y: 16, class: "lrw-tick-label" }, staticLayer).textContent =
         `invalid learning-rate range [${minLr}, ${maxLr}]`;
       return;
     }
-    const scale = makeScale(minLr, maxLr, PAD_X, width - PAD_X);
-    const autoMethod = get("auto_method");
-    const confidence = get("confidence");
-    const shown = onRuler(suggestions(), minLr, maxLr);
-    const labels = shown.map((s) => suggestionLabel(s, { autoMethod, confidence }));
-    const items = shown.map((s, i) => ({
-      x: scale.toPx(s.lr),
-      width: measure(labels[i], s.method === autoMethod) + 12,
-    }));
-    const placed = layoutLabels(items, { minX: 2, maxX: width - 2, align: "start", offset: 5 });
-    const rows = Math.max(1, ...placed.map((p) => p.row + 1));
-    const axisY = 6 + rows * ROW_H + 14;
-    const bottomRows = get("slice_mode") ? 3 : 2; // pick, lr and the slice ends can crowd together
-    const height = axisY + 34 + bottomRows * ROW_H;
-    geom = { scale, axisY, height, width };
-    svg.setAttribute("width", width);
-    svg.setAttribute("height", height);
-    svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
-
-    svgEl("rect", { class: "lrw-track", x: scale.x0, y: axisY - 3, width: scale.x1 - scale.x0, height: 6, rx: 3 }, staticLayer);
-    const ticks = makeTicks(minLr, maxLr, scale.x1 - scale.x0);
-    for (const lr of ticks.minor) {
-      const x = scale.toPx(lr);
-      svgEl("line", { class: "lrw-minor", x1: x, x2: x, y1: axisY + 3, y2: axisY + 7 }, staticLayer);
-    }
-    for (const t of ticks.major) {
-      const x = scale.toPx(t.lr);
-      svgEl("line", { class: "lrw-tick", x1: x, x2: x, y1: axisY + 3, y2: axisY + (t.label ? 10 : 8) }, staticLayer);
+    setAttrs(svg, { width: geom.width, height: geom.height, viewBox: `0 0 ${geom.width} ${geom.height}` });
+    svgEl("rect", { class: "lrw-track", rx: 3, ...geom.track }, staticLayer);
+    for (const t of geom.minor) svgEl("line", { class: "lrw-minor", x1: t.x, x2: t.x, y1: t.y1, y2: t.y2 }, staticLayer);
+    for (const t of geom.major) {
+      svgEl("line", { class: "lrw-tick", x1: t.x, x2: t.x, y1: t.y1, y2: t.y2 }, staticLayer);
       if (t.label) {
-        svgEl("text", { class: "lrw-tick-label", x, y: axisY + 23, "text-anchor": "middle" }, staticLayer).textContent = t.label;
+        svgEl("text", { class: "lrw-tick-label", x: t.x, y: t.labelY, "text-anchor": "middle" }, staticLayer).textContent = t.label;
       }
     }
-
     // All tick lines first, then all labels on an opaque backing, so no line runs through a label.
-    const all = suggestions();
     const tickLayer = svgEl("g", {}, suggLayer);
     const labelLayer = svgEl("g", {}, suggLayer);
-    shown.forEach((s, i) => {
-      const x = scale.toPx(s.lr);
-      const { row, left } = placed[i];
-      const labelY = axisY - 14 - row * ROW_H;
-      const color = colorFor(s, all.indexOf(s));
-      const isAuto = s.method === autoMethod;
-      const data = { "data-kind": "suggestion", "data-method": s.method, "data-lr": s.lr };
-      const title = `${s.label || s.method}: lr=${formatLr(s.lr, 3)}${s.reason ? ` (${s.reason})` : ""}. Click to use it.`;
-
+    for (const m of geom.marks) {
+      const data = { "data-kind": "suggestion", "data-method": m.method, "data-lr": m.lr };
       const tick = svgEl("g", { class: "lrw-sugg-tick", ...data }, tickLayer);
-      svgEl("title", {}, tick).textContent = title;
-      svgEl("line", { class: "lrw-hit", x1: x, x2: x, y1: labelY - 4, y2: axisY + 6, "stroke-width": 12 }, tick);
-      svgEl("line", {
-        x1: x, x2: x, y1: labelY - 4, y2: axisY + 6, stroke: color, "stroke-width": isAuto ? 3 : 2,
-      }, tick);
-      svgEl("path", { d: `M${x - 5},${axisY - 9} L${x + 5},${axisY - 9} L${x},${axisY - 2} Z`, fill: color }, tick);
+      svgEl("title", {}, tick).textContent = m.title;
+      const line = { x1: m.x, x2: m.x, y1: m.line.y1, y2: m.line.y2 };
+      svgEl("line", { class: "lrw-hit", ...line, "stroke-width": m.hitWidth }, tick);
+      svgEl("line", { ...line, stroke: m.color, "stroke-width": m.line.width }, tick);
+      svgEl("path", { d: m.arrow, fill: m.color }, tick);
 
-      const g = svgEl("g", { class: `lrw-sugg${isAuto ? " lrw-auto" : ""}`, ...data }, labelLayer);
-      svgEl("title", {}, g).textContent = title;
-      const endAligned = left + 5 < x - 0.5; // pushed left by the right edge: the text ends at the tick
-      const [bgLeft, bgRight] = endAligned ? [left, x - 5] : [x + 5, left + items[i].width];
-      svgEl("rect", { class: "lrw-sugg-bg", x: bgLeft, y: labelY - 11, width: bgRight - bgLeft, height: 15, rx: 2 }, g);
-      const text = svgEl("text", {
-        class: "lrw-sugg-label",
-        x: endAligned ? x - 7 : left + 12,
-        y: labelY,
-        "text-anchor": endAligned ? "end" : "start",
-      }, g);
-      text.textContent = labels[i];
-      svgEl("circle", { cx: x, cy: labelY - 4, r: 4, fill: color }, g);
-    });
-
-    legend.textContent = legendNotes(all, minLr, maxLr).join(" · ");
+      const g = svgEl("g", { class: `lrw-sugg${m.isAuto ? " lrw-auto" : ""}`, ...data }, labelLayer);
+      svgEl("title", {}, g).textContent = m.title;
+      svgEl("rect", { class: "lrw-sugg-bg", rx: 2, ...m.bg }, g);
+      svgEl("text", { class: "lrw-sugg-label", x: m.textX, y: m.textY, "text-anchor": m.anchor }, g).textContent = m.text;
+      svgEl("circle", { ...m.dot, fill: m.color, class: "lrw-sugg-dot" }, g);
+    }
+    legend.textContent = geom.notes.join(" · ");
     legend.style.display = legend.textContent ? "" : "none";
+  }
+
+  function show(node, on) {
+    node.style.display = on ? "" : "none";
   }
 
   function drawDynamic() {
     const lr = get("lr");
     const disabled = get("disabled");
     const sliceMode = get("slice_mode");
+    const [minLr, maxLr] = range();
     root.classList.toggle("lrw-disabled", !!disabled);
     acceptBtn.disabled = !!disabled || local.tentative === null;
     sliceBox.checked = !!sliceMode;
@@ -556,82 +699,71 @@ function render({ model, el }) {
     snippet.textContent = text ?? "lr=None";
     snippet.classList.toggle("lrw-empty", text === null);
     copyBtn.disabled = text === null;
-    status.textContent = statusText({ tentative: local.tentative, lr, disabled, sliceMode, lrSlice: get("lr_slice") });
+    status.textContent = statusText({
+      tentative: local.tentative, lr, disabled, sliceMode, lrSlice: get("lr_slice"), minLr, maxLr,
+    });
     valueLayer.replaceChildren();
     if (!geom) {
-      for (const node of [pick, pickLine, band, acceptedLine, acceptedMark, ...sliceHandles]) node.style.display = "none";
+      for (const node of [pick, pickLine, band, acceptedLine, acceptedMark, hoverLine, hoverText, ...sliceHandles]) show(node, false);
       return;
     }
-    const { scale, axisY } = geom;
-    const valueRowY = axisY + 40;
-    const valueLabels = [];
-
-    const t = local.tentative === null ? null : clampLr(local.tentative, scale.minLr, scale.maxLr);
-    pick.style.display = t === null ? "none" : "";
-    pickLine.style.display = pick.style.display;
-    svg.setAttribute("aria-valuemin", scale.minLr);
-    svg.setAttribute("aria-valuemax", scale.maxLr);
-    if (t !== null) {
-      const x = scale.toPx(t);
-      const pending = lr === null || Math.abs(Math.log10(t / lr)) > 1e-9;
-      pickHit.setAttribute("x", x - 9);
-      pickHit.setAttribute("y", axisY - 14);
-      for (const [k, v] of Object.entries({ x1: x, x2: x, y1: 2, y2: axisY + 12 })) pickLine.setAttribute(k, v);
-      pickLine.classList.toggle("lrw-pending", pending);
-      pickKnob.setAttribute("cx", x);
-      pickKnob.setAttribute("cy", axisY);
-      svg.setAttribute("aria-valuenow", t);
-      svg.setAttribute("aria-valuetext", formatLr(t));
-      valueLabels.push({ x, text: `${pending ? "pick" : "lr"} ${formatLr(t)}` });
+    const p = layoutPicks(geom, {
+      tentative: local.tentative,
+      lr,
+      slice: sliceMode ? local.slice : null,
+      hover: local.drag || disabled ? null : local.hover,
+      measure,
+    });
+    setAttrs(svg, {
+      "aria-valuemin": geom.scale.minLr,
+      "aria-valuemax": geom.scale.maxLr,
+      height: p.height,
+      viewBox: `0 0 ${geom.width} ${p.height}`,
+    });
+    show(pick, !!p.pick);
+    show(pickLine, !!p.pick);
+    if (p.pick) {
+      setAttrs(pickHit, p.pick.hit);
+      setAttrs(pickLine, { x1: p.pick.x, x2: p.pick.x, ...p.pick.line });
+      pickLine.classList.toggle("lrw-pending", p.pick.pending);
+      setAttrs(pickKnob, p.pick.knob);
+      setAttrs(svg, { "aria-valuenow": local.tentative, "aria-valuetext": formatLr(local.tentative) });
     } else {
       svg.removeAttribute("aria-valuenow");
-      svg.setAttribute("aria-valuetext", "no pick");
+      svg.setAttribute("aria-valuetext", Number.isFinite(lr) ? `lr ${formatLr(lr)}, off the ruler` : "no pick");
     }
-
-    const a = lr === null ? null : clampLr(lr, scale.minLr, scale.maxLr);
-    const showAccepted = a !== null && (t === null || Math.abs(scale.toPx(a) - scale.toPx(t)) > 0.5);
-    acceptedLine.style.display = showAccepted ? "" : "none";
-    acceptedMark.style.display = a !== null ? "" : "none";
-    if (a !== null) {
-      const x = scale.toPx(a);
-      for (const [k, v] of Object.entries({ x1: x, x2: x, y1: 2, y2: axisY + 12 })) acceptedLine.setAttribute(k, v);
-      acceptedMark.setAttribute("d", `M${x - 6},0 L${x + 6},0 L${x},8 Z`);
-      if (showAccepted) valueLabels.push({ x, text: `lr ${formatLr(a)}` });
+    show(acceptedLine, !!p.accepted?.showLine);
+    show(acceptedMark, !!p.accepted);
+    if (p.accepted) {
+      setAttrs(acceptedLine, { x1: p.accepted.x, x2: p.accepted.x, ...p.accepted.line });
+      acceptedMark.setAttribute("d", p.accepted.mark);
+      acceptedMark.classList.toggle("lrw-outside", p.accepted.side !== 0);
     }
-
-    const sl = sliceMode ? normalizeSlice(local.slice, scale.minLr, scale.maxLr) : null;
-    band.style.display = sl ? "" : "none";
+    show(band, !!p.band);
     sliceHandles.forEach((g, i) => {
-      g.style.display = sl ? "" : "none";
-      if (!sl) return;
-      const x = scale.toPx(clampLr(local.slice[i], scale.minLr, scale.maxLr));
-      g.setAttribute("transform", `translate(${x - 4.5},${axisY - 12})`);
-      g.setAttribute("aria-valuenow", local.slice[i]);
-      g.setAttribute("aria-valuetext", formatLr(local.slice[i]));
+      show(g, !!p.band);
+      if (!p.band) return;
+      const h = p.band.handles[i];
+      setAttrs(g.querySelector(".lrw-handle"), h.rect);
+      setAttrs(g.querySelector(".lrw-handle-hit"), h.hit);
+      setAttrs(g, { "aria-valuenow": p.band.slice[i], "aria-valuetext": formatLr(p.band.slice[i]) });
     });
-    if (sl) {
-      const [x0, x1] = sl.map(scale.toPx);
-      band.setAttribute("x", x0);
-      band.setAttribute("width", Math.max(1, x1 - x0));
-      band.setAttribute("y", axisY - 8);
-      band.setAttribute("height", 16);
-      valueLabels.push({ x: x0, text: `slice ${formatLr(sl[0])}` }, { x: x1, text: formatLr(sl[1]) });
+    if (p.band) setAttrs(band, { x: p.band.x, width: p.band.width, y: p.band.y, height: p.band.height });
+    show(hoverLine, !!p.hover);
+    show(hoverText, !!p.hover);
+    if (p.hover) {
+      setAttrs(hoverLine, { x1: p.hover.x, x2: p.hover.x, y1: p.hover.y1, y2: p.hover.y2 });
+      setAttrs(hoverText, { x: p.hover.x, y: p.hover.textY });
+      hoverText.textContent = p.hover.text;
     }
-
-    const items = valueLabels.map((v) => ({ x: v.x, width: measure(v.text, true) + 4 }));
-    const placed = layoutLabels(items, { minX: 2, maxX: geom.width - 2 });
-    valueLabels.forEach((v, i) => {
-      const node = svgEl("text", {
-        class: "lrw-value-label",
-        x: placed[i].left + 2,
-        y: valueRowY + Math.min(placed[i].row, 2) * ROW_H,
-      }, valueLayer);
-      node.textContent = v.text;
-    });
+    for (const v of p.valueLabels) {
+      svgEl("text", { class: "lrw-value-label", x: v.x, y: v.y }, valueLayer).textContent = v.text;
+    }
   }
 
   function redraw() {
     pullFromModel();
+    applyPalette();
     drawStatic();
     drawDynamic();
   }
@@ -669,10 +801,13 @@ function render({ model, el }) {
   }
 
   // ---- pointer ------------------------------------------------------------------------------
-  function pointerLr(event) {
+  function pointerX(event) {
     const rect = svg.getBoundingClientRect();
-    const x = ((event.clientX - rect.left) * geom.width) / (rect.width || geom.width);
-    return geom.scale.toLr(x);
+    return ((event.clientX - rect.left) * geom.width) / (rect.width || geom.width);
+  }
+
+  function pointerLr(event) {
+    return geom.scale.toLr(pointerX(event));
   }
 
   function onPointerDown(event) {
@@ -695,8 +830,13 @@ function render({ model, el }) {
   }
 
   function onPointerMove(event) {
+    if (!geom) return;
     const drag = local.drag;
-    if (!drag || !geom) return;
+    if (!drag) {
+      local.hover = pointerX(event);
+      drawDynamic();
+      return;
+    }
     if (drag.kind === "pick") {
       local.tentative = snapLr(pointerLr(event), suggestions(), geom.scale);
     } else if (drag.kind === "lo" || drag.kind === "hi") {
@@ -706,6 +846,12 @@ function render({ model, el }) {
     } else {
       return;
     }
+    drawDynamic();
+  }
+
+  function onPointerLeave() {
+    if (local.hover === null) return;
+    local.hover = null;
     drawDynamic();
   }
 
@@ -770,7 +916,7 @@ function render({ model, el }) {
     const changes = { slice_mode: on };
     if (on && !get("lr_slice")) {
       const [minLr, maxLr] = range();
-      const sl = defaultSlice(get("lr") ?? local.tentative, minLr, maxLr);
+      const sl = initialSlice({ suggested: get("suggested_slice"), pick: get("lr") ?? local.tentative, minLr, maxLr });
       local.slice = sl;
       changes.lr_slice = sl;
     }
@@ -808,11 +954,12 @@ function render({ model, el }) {
 
   svg.addEventListener("pointerdown", onPointerDown);
   svg.addEventListener("pointermove", onPointerMove);
+  svg.addEventListener("pointerleave", onPointerLeave);
   svg.addEventListener("pointerup", onPointerUp);
   svg.addEventListener("pointercancel", onPointerUp);
   svg.addEventListener("keydown", onKeyDown);
 
-  for (const name of ["min_lr", "max_lr", "suggestions", "auto_method", "confidence", "slice_mode"]) {
+  for (const name of ["min_lr", "max_lr", "suggestions", "auto_method", "confidence", "slice_mode", "registry"]) {
     model.on(`change:${name}`, redraw);
   }
   for (const name of ["lr", "tentative", "lr_slice", "disabled"]) {

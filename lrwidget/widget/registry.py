@@ -12,6 +12,7 @@ that keep a contrast of at least 3:1 on JupyterLab's light (#ffffff) and dark (#
 from __future__ import annotations
 
 import inspect
+import json
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
@@ -245,10 +246,11 @@ def method_label(name: str) -> str:
 
 def registry_json() -> dict[str, Any]:
     """The registry as plain JSON for the JS strip: methods, their order, the palette, the d3 format."""
-    return {
+    data = {
         "methods": {name: asdict(spec) for name, spec in METHODS.items()},
         "order": list(METHODS),
         "palette": asdict(PALETTE),
         "fallback_colors": list(FALLBACK_COLORS),
         "d3_lr_format": D3_LR_FORMAT,
     }
+    return json.loads(json.dumps(data))  # tuples become lists: exactly what the front end receives

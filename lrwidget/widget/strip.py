@@ -1,7 +1,9 @@
 """The decision strip: an anywidget log learning-rate ruler to pick, nudge and accept a learning rate.
 
-The front end is ``js/decision_strip.js`` (shipped in the wheel as ``lrwidget/static/decision_strip.js``).
-Python owns the truth: every trait is validated here, whichever side changed it.
+The front end is ``js/decision_strip.js`` with its style sheet ``js/decision_strip.css`` (shipped in the
+wheel as ``lrwidget/static/``). Colours and labels come from :mod:`lrwidget.widget.registry` through the
+``registry`` trait, so Python and JS never hold two palettes. Python owns the truth: every trait is
+validated here, whichever side changed it.
 """
 
 from __future__ import annotations
@@ -9,29 +11,31 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterable, Mapping
+from numbers import Real
 from pathlib import Path
 from typing import Any
 
 import anywidget
+import numpy as np
 import traitlets
-from traitlets import Bool, Float, List, TraitError, Unicode, observe, validate
+from traitlets import Bool, Dict, Float, List, TraitError, Unicode, default, observe, validate
 
-__all__ = ["METHOD_COLORS", "DecisionStrip", "load_esm"]
+from lrwidget.core import _checks
+from lrwidget.widget import registry
+from lrwidget.widget.registry import format_lr
+
+__all__ = ["DecisionStrip", "StripTypeError", "StripValueError", "load_css", "load_esm"]
 
 _HERE = Path(__file__).resolve().parent
-STATIC_ESM = _HERE.parent / "static" / "decision_strip.js"  # installed wheel (hatch force-include)
-REPO_ESM = _HERE.parents[1] / "js" / "decision_strip.js"  # editable install / source checkout
+STATIC_DIR = _HERE.parent / "static"  # installed wheel (hatch force-include)
+REPO_DIR = _HERE.parents[1] / "js"  # editable install / source checkout
+STATIC_ESM = STATIC_DIR / "decision_strip.js"
+REPO_ESM = REPO_DIR / "decision_strip.js"
+STATIC_CSS = STATIC_DIR / "decision_strip.css"
+REPO_CSS = REPO_DIR / "decision_strip.css"
 
-#: One colour per suggestion method; the loss pane can use the same ones so both views agree.
-METHOD_COLORS: dict[str, str] = {
-    "auto": "#e4572e",
-    "slide_rule": "#2f7ed8",
-    "slide_rule_scaled": "#17a2b8",
-    "valley": "#2ca02c",
-    "steepest": "#9467bd",
-    "minimum": "#d4a017",
-}
-_PALETTE = ("#2f7ed8", "#e4572e", "#2ca02c", "#9467bd", "#d4a017", "#17a2b8", "#8c564b")
+#: Relative slack for a rate that left the browser a rounding step past an end (clamped, not refused).
+ROUNDING = 1e-9
 
 
 class StripValueError(TraitError, ValueError):
@@ -65,20 +69,47 @@ def load_esm(candidates: Iterable[Path] = (STATIC_ESM, REPO_ESM)) -> Path | str:
     return _fallback_esm(paths)
 
 
-def _positive_lr(name: str, value: float) -> float:
-    if not math.isfinite(value) or value <= 0:
-        raise StripValueError(f"{name} must be a positive finite learning rate, got {value!r}")
-    return float(value)
+def load_css(candidates: Iterable[Path] = (STATIC_CSS, REPO_CSS)) -> Path | str:
+    """The strip's style sheet: the first existing file of ``candidates``, else none (it still works)."""
+    for path in candidates:
+        if path.is_file():
+            return path
+    return ""
+
+
+def _checked(name: str, value: object) -> float:
+    """``value`` as a positive finite float, with the validation module's messages, as TraitErrors."""
+    try:
+        return _checks.real(name, value, low=0.0, low_open=True)
+    except TypeError as exc:
+        raise StripTypeError(str(exc)) from None
+    except ValueError as exc:
+        raise StripValueError(str(exc)) from None
+
+
+class Rate(Float):
+    """A learning-rate Float that refuses ``True``/``False`` (traitlets' Float turns ``True`` into 1.0)
+    and takes any real number (numpy scalars included)."""
+
+    def __init__(self, *args: Any, what: str | None = None, **kwargs: Any) -> None:
+        self.what = what
+        super().__init__(*args, **kwargs)
+
+    def validate(self, obj: Any, value: Any) -> Any:
+        if isinstance(value, (bool, np.bool_)):
+            raise StripTypeError(
+                f"{self.what or self.name} must be a learning rate (a positive number), got bool {value!r}"
+            )
+        if isinstance(value, Real) and not isinstance(value, float):
+            value = float(value)
+        return super().validate(obj, value)
 
 
 def _optional_float(name: str, value: Any) -> float | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        try:
-            value = float(value)  # numpy scalars
-        except (TypeError, ValueError):
-            raise StripTypeError(f"{name} must be a number or None, got {type(value).__name__}") from None
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, Real):
+        raise StripTypeError(f"{name} must be a number or None, got {type(value).__name__}")
     return float(value)
 
 
@@ -86,7 +117,8 @@ def normalize_suggestion(item: Any, index: int = 0) -> dict[str, Any]:
     """One suggestion as the dict the front end draws: method, lr, label, color, reason, confidence.
 
     ``item`` is a mapping with at least ``method`` and ``lr``, or an object with those attributes
-    (``lrwidget.Suggestion``). ``lr`` None means the method had no answer (``reason`` says why).
+    (``lrwidget.Suggestion``). ``lr`` None means the method had no answer (``reason`` says why). Label and
+    colour default to the registry's for the method.
     """
     if isinstance(item, Mapping):
         get = item.get
@@ -105,19 +137,29 @@ def normalize_suggestion(item: Any, index: int = 0) -> dict[str, Any]:
         raise StripValueError(f"suggestions[{index}]['method'] must be a non-empty string, got {method!r}")
     lr = _optional_float(f"suggestions[{index}]['lr']", get("lr"))
     if lr is not None:
-        lr = _positive_lr(f"suggestions[{index}]['lr']", lr)
+        lr = _checked(f"suggestions[{index}]['lr']", lr)
     confidence = _optional_float(f"suggestions[{index}]['confidence']", get("confidence"))
     if confidence is not None and not math.isfinite(confidence):
         confidence = None
-    color = get("color") or METHOD_COLORS.get(method) or _PALETTE[index % len(_PALETTE)]
     return {
         "method": method,
         "lr": lr,
-        "label": str(get("label") or method),
-        "color": str(color),
+        "label": str(get("label") or registry.method_label(method)),
+        "color": str(get("color") or registry.method_color(method)),
         "reason": str(get("reason") or ""),
         "confidence": confidence,
     }
+
+
+def _pair(name: str, value: Any) -> list[float] | None:
+    """A ``[lo, hi]`` pair of positive rates, sorted (None stays None)."""
+    if value is None:
+        return None
+    ends = list(value)
+    if len(ends) != 2:
+        raise StripValueError(f"{name} must be a pair (lo, hi) of learning rates, got {len(ends)} values")
+    lo, hi = sorted(_checked(name, v) for v in ends)
+    return [lo, hi]
 
 
 class DecisionStrip(anywidget.AnyWidget):
@@ -126,36 +168,58 @@ class DecisionStrip(anywidget.AnyWidget):
     The suggestions are labelled ticks; a click on one accepts it. A handle holds the tentative pick
     (drag it, or focus the ruler and use the arrow keys: 0.1 decade a press, 1 with Shift); Enter or
     Accept sets ``lr``, Escape puts the handle back on ``lr``. In slice mode two more handles set
-    ``lr_slice`` for discriminative learning rates. A snippet (``lr=3.2e-3`` / ``slice(1e-5, 3.2e-3)``)
-    can be copied.
+    ``lr_slice`` for discriminative learning rates; it starts from ``suggested_slice`` (core's
+    ``lr_slice`` suggestion) when there is one. A snippet (``lr=3.2e-3`` / ``slice(1e-5, 3.2e-3)``) can be
+    copied.
 
-    Traits ``lr``, ``tentative`` and ``lr_slice`` are kept inside ``[min_lr, max_lr]`` (values outside
-    are clamped, as ``FloatSlider`` clamps); ``lr_slice`` is sorted. Change ``min_lr`` and ``max_lr``
-    together under ``hold_trait_notifications()`` (or with :meth:`set_range`) when moving the range
-    past its old bounds.
+    ``lr``, ``tentative`` and ``lr_slice`` must lie inside ``limits`` (default: the ruler,
+    ``[min_lr, max_lr]``); anything else, ``True`` included, is refused with an error naming the trait.
+    Moving the ruler never rewrites a pick: one left outside it is drawn as an arrow at the ruler's end
+    with its value. The finder sets ``limits`` to the planned sweep range and the ruler to what was
+    measured.
     """
 
     _esm = load_esm()
+    _css = load_css()
 
     min_lr = Float(1e-7, help="Lower end of the ruler: the first learning rate of the sweep.").tag(sync=True)
     max_lr = Float(10.0, help="Upper end of the ruler: the last learning rate of the sweep.").tag(sync=True)
-    suggestions = List(
+    limits = List(
+        Rate(what="limits"),
+        default_value=None,
+        allow_none=True,
+        minlen=2,
+        maxlen=2,
+        help="[lo, hi]: the rates lr, tentative and lr_slice may take; None means the ruler's range.",
+    )
+    suggestions: List[Any] = List(
         help="Suggestions drawn as ticks: dicts {method, lr, label, color, reason, confidence}; "
         "lr None means no answer (listed with its reason). Suggestion objects are accepted too."
     ).tag(sync=True)
-    lr = Float(None, allow_none=True, help="The accepted learning rate (None until one is accepted).").tag(
+    registry = Dict(
+        help="The method registry and palette (lrwidget.widget.registry.registry_json()) the view draws with."
+    ).tag(sync=True)
+    lr = Rate(None, allow_none=True, help="The accepted learning rate (None until one is accepted).").tag(
         sync=True
     )
-    tentative = Float(
+    tentative = Rate(
         None, allow_none=True, help="Where the pick handle is: the rate Enter or Accept would accept."
     ).tag(sync=True)
     lr_slice = List(
-        Float(),
+        Rate(what="lr_slice"),
         default_value=None,
         allow_none=True,
         minlen=2,
         maxlen=2,
         help="The chosen slice [lo, hi] for discriminative learning rates, or None.",
+    ).tag(sync=True)
+    suggested_slice = List(
+        Rate(what="suggested_slice"),
+        default_value=None,
+        allow_none=True,
+        minlen=2,
+        maxlen=2,
+        help="The slice [lo, hi] slice mode starts with (core's lr_slice suggestion), or None.",
     ).tag(sync=True)
     slice_mode = Bool(False, help="Show the two slice handles; the snippet then shows slice(lo, hi).").tag(
         sync=True
@@ -165,6 +229,10 @@ class DecisionStrip(anywidget.AnyWidget):
         None, allow_none=True, help="Confidence in [0, 1] of the highlighted suggestion, shown by its tick."
     ).tag(sync=True)
     disabled = Bool(False, help="Ignore pointer and keys (for example while the sweep runs).").tag(sync=True)
+
+    @default("registry")
+    def _default_registry(self) -> dict[str, Any]:
+        return registry.registry_json()
 
     # ---- validation ---------------------------------------------------------------------------
     @validate("min_lr")
@@ -181,25 +249,50 @@ class DecisionStrip(anywidget.AnyWidget):
             raise StripValueError(f"max_lr must be above min_lr={self.min_lr!r}, got {value!r}")
         return value
 
-    def _clamp(self, name: str, value: float | None) -> float | None:
-        if value is None:
-            return None
-        return min(self.max_lr, max(self.min_lr, _positive_lr(name, value)))
+    @validate("limits")
+    def _valid_limits(self, proposal: traitlets.Bunch) -> list[float] | None:
+        pair = _pair("limits", proposal.value)
+        if pair is not None and not pair[0] < pair[1]:
+            raise StripValueError(f"limits must have lo < hi, got {pair}")
+        return pair
+
+    def allowed(self) -> tuple[float, float]:
+        """``(lo, hi)``: the range a pick may take (``limits``, else the ruler's)."""
+        if self.limits is not None:
+            return self.limits[0], self.limits[1]
+        return self.min_lr, self.max_lr
+
+    def _inside(self, name: str, value: float) -> float:
+        """``value`` if inside the allowed range (a rounding step past an end is put on it), else an error."""
+        lo, hi = self.allowed()
+        if value < lo * (1 - ROUNDING) or value > hi * (1 + ROUNDING):
+            where = "limits" if self.limits is not None else "ruler [min_lr, max_lr]"
+            raise StripValueError(
+                f"{name} must be inside the strip's {where} [{format_lr(lo, 3)}, {format_lr(hi, 3)}], "
+                f"got {format_lr(value, 3)}"
+            )
+        return min(hi, max(lo, value))
 
     @validate("lr")
     def _valid_lr(self, proposal: traitlets.Bunch) -> float | None:
-        return self._clamp("lr", proposal.value)
+        if proposal.value is None:
+            return None
+        return self._inside("lr", _checked("lr", proposal.value))
 
     @validate("tentative")
     def _valid_tentative(self, proposal: traitlets.Bunch) -> float | None:
-        return self._clamp("tentative", proposal.value)
+        if proposal.value is None:
+            return None
+        return self._inside("tentative", _checked("tentative", proposal.value))
 
     @validate("lr_slice")
     def _valid_lr_slice(self, proposal: traitlets.Bunch) -> list[float] | None:
-        if proposal.value is None:
-            return None
-        lo, hi = sorted(self._clamp("lr_slice", v) for v in proposal.value)
-        return [lo, hi]
+        pair = _pair("lr_slice", proposal.value)
+        return None if pair is None else [self._inside("lr_slice", v) for v in pair]
+
+    @validate("suggested_slice")
+    def _valid_suggested_slice(self, proposal: traitlets.Bunch) -> list[float] | None:
+        return _pair("suggested_slice", proposal.value)
 
     @validate("confidence")
     def _valid_confidence(self, proposal: traitlets.Bunch) -> float | None:
@@ -213,16 +306,32 @@ class DecisionStrip(anywidget.AnyWidget):
         return [normalize_suggestion(item, i) for i, item in enumerate(proposal.value)]
 
     # ---- consistency between traits ------------------------------------------------------------
-    @observe("min_lr", "max_lr")
-    def _reclamp(self, change: traitlets.Bunch) -> None:
-        with self.hold_sync():
-            self.lr = self.lr
-            self.tentative = self.tentative
-            self.lr_slice = self.lr_slice
-
     @observe("lr")
     def _handle_follows_lr(self, change: traitlets.Bunch) -> None:
         self.tentative = change.new
+
+    @observe("slice_mode")
+    def _start_with_the_suggested_slice(self, change: traitlets.Bunch) -> None:
+        if change.new and self.lr_slice is None:
+            self.lr_slice = self.initial_slice()
+
+    def initial_slice(self) -> list[float] | None:
+        """The slice mode's first slice: ``suggested_slice`` if allowed, else a decade ending at ``lr``."""
+        lo, hi = self.allowed()
+        suggested = self.suggested_slice
+        if suggested is not None and lo <= suggested[0] < suggested[1] <= hi:
+            return list(suggested)
+        top = self.lr if self.lr is not None else math.sqrt(self.min_lr * self.max_lr)
+        return [max(lo, top / 10), top]
+
+    def set_state(self, sync_data: dict[str, Any]) -> None:
+        """Apply a front end's update; if it is refused, send the kept values back before raising, so the
+        view never goes on showing a value the kernel does not hold."""
+        try:
+            super().set_state(sync_data)
+        except TraitError:
+            self.send_state([key for key in sync_data if key in self.keys])
+            raise
 
     # ---- conveniences --------------------------------------------------------------------------
     @property
@@ -238,10 +347,16 @@ class DecisionStrip(anywidget.AnyWidget):
         return self.lr
 
     def set_range(self, min_lr: float, max_lr: float) -> None:
-        """Move the ruler to ``[min_lr, max_lr]`` in one step (picks are clamped into it)."""
+        """Move the ruler to ``[min_lr, max_lr]`` in one step (the picks stay as they are)."""
         with self.hold_trait_notifications():
             self.min_lr = min_lr
             self.max_lr = max_lr
 
     def __repr__(self) -> str:
         return f"DecisionStrip(lr={self.lr!r}, range=[{self.min_lr:g}, {self.max_lr:g}])"
+
+
+def _positive_lr(name: str, value: float) -> float:
+    if not math.isfinite(value) or value <= 0:
+        raise StripValueError(f"{name} must be a positive finite learning rate, got {value!r}")
+    return float(value)
