@@ -9,7 +9,7 @@ from typing import Any
 import ipywidgets as W
 import traitlets as T
 
-from lrwidget.widget import style
+from lrwidget.widget.registry import method_label
 
 DEFAULT_METHODS: tuple[str, ...] = (
     "auto",
@@ -46,16 +46,20 @@ class Controls(W.VBox):
             value=15, min=1, max=99, description="lr_diff", style=style_, layout=lay,
             tooltip="interval width in points",
         )  # fmt: skip
+        # five decades need room, and a typed value beats a drag: a wide log slider and a number box
         self.w_loss_threshold = W.FloatLogSlider(
-            value=0.05, base=10, min=-4, max=1, step=0.001, description="loss_threshold", style=style_,
-            layout=lay, readout_format=".3g", tooltip="in loss units",
+            value=0.05, base=10, min=-5, max=1, step=0.01, description="loss_threshold", style=style_,
+            layout=W.Layout(width="330px"), readout=False, tooltip="in loss units (log scale)",
         )  # fmt: skip
+        self.w_loss_threshold_text = W.FloatText(
+            value=0.05, step=0.01, layout=W.Layout(width="90px"), tooltip="type a loss_threshold"
+        )
         self.w_adjust_value = W.FloatSlider(
             value=1.0, min=0.1, max=3.0, step=0.05, description="adjust_value", style=style_, layout=lay,
             readout_format=".2f",
         )  # fmt: skip
         self.w_method = W.Dropdown(
-            options=[(style.method_label(m), m) for m in methods],
+            options=[(method_label(m), m) for m in methods],
             value="auto" if "auto" in methods else methods[0], description="recommend", style=style_,
             layout=lay,
         )  # fmt: skip
@@ -69,14 +73,19 @@ class Controls(W.VBox):
         self._pairs = {
             "lr_diff": self.w_lr_diff,
             "loss_threshold": self.w_loss_threshold,
+            "loss_threshold_text": self.w_loss_threshold_text,
             "adjust_value": self.w_adjust_value,
             "method": self.w_method,
         }
         for name, widget in self._pairs.items():
-            widget.observe(lambda ch, name=name: self._from_widget(name, ch["new"]), names="value")
+            trait = name.removesuffix("_text")
+            widget.observe(lambda ch, trait=trait: self._from_widget(trait, ch["new"]), names="value")
         self.children = [
             W.HBox([self.w_method, self.w_lr_diff], layout=W.Layout(flex_flow="row wrap")),
-            W.HBox([self.w_loss_threshold, self.w_adjust_value], layout=W.Layout(flex_flow="row wrap")),
+            W.HBox(
+                [self.w_loss_threshold, self.w_loss_threshold_text, self.w_adjust_value],
+                layout=W.Layout(flex_flow="row wrap", align_items="center"),
+            ),
             self.help,
         ]
         self.observe(self._changed, names=["lr_diff", "loss_threshold", "adjust_value", "method"])
@@ -113,10 +122,13 @@ class Controls(W.VBox):
     def _from_widget(self, name: str, value: Any) -> None:
         if self._syncing:
             return
-        if name == "loss_threshold" and _within_a_step(value, self.loss_threshold):
+        if name == "loss_threshold" and value is not None and _within_a_step(value, self.loss_threshold):
             # the log slider snaps 0.05 to its grid (0.0500035) when drawn: keep the exact value
             return
-        setattr(self, name, value)
+        try:
+            setattr(self, name, value)
+        except T.TraitError:  # a typed value the knob refuses: show the value it keeps
+            self._to_widget(name, getattr(self, name))
 
     def _to_widget(self, name: str, value: Any) -> None:
         """Show a value set from code, widening a slider's range when it falls outside."""
@@ -129,6 +141,8 @@ class Controls(W.VBox):
             elif name in ("lr_diff", "adjust_value"):
                 w.min, w.max = min(w.min, value), max(w.max, value)
             w.value = value
+            if name == "loss_threshold":
+                self.w_loss_threshold_text.value = value
         finally:
             self._syncing = False
 

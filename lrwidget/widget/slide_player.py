@@ -15,7 +15,8 @@ import ipywidgets as W
 import numpy as np
 
 from lrwidget.core.suggestion import SlideStep, Suggestion
-from lrwidget.widget import style
+from lrwidget.widget.header import fmt_num
+from lrwidget.widget.registry import format_lr, method_label
 
 FrameCallback = Callable[[SlideStep | None, int, bool], None]
 
@@ -34,28 +35,28 @@ def caption_for(
     s = trace[k]
     lr_l, lr_r = float(lrs[s.left]), float(lrs[s.right])
     head = (
-        f"<b>step {k + 1}/{n}</b> · left l = {style.fmt_lr(lr_l)} (point {s.left}) · "
-        f"right r = {style.fmt_lr(lr_r)} (point {s.right}) · "
-        f"|{grad_name}[r] − {grad_name}[l]| = {style.fmt_num(s.diff, 3)} "
+        f"<b>step {k + 1}/{n}</b> · left l = {format_lr(lr_l)} (point {s.left}) · "
+        f"right r = {format_lr(lr_r)} (point {s.right}) · "
+        f"|{grad_name}[r] − {grad_name}[l]| = {fmt_num(s.diff, 3)} "
     )
     last = k == n - 1
     if s.moves:
-        test = f"&gt; {style.fmt_num(s.threshold, 3)}"
+        test = f"&gt; {fmt_num(s.threshold, 3)}"
         if last:
             why = (
                 "→ the ends still disagree but the interval hit the left end of the curve: the last "
-                f"remembered l is the pick, {style.fmt_lr(pick_lr)} (the threshold may be too low)"
+                f"remembered l is the pick, {format_lr(pick_lr)} (the threshold may be too low)"
             )
         else:
             why = "→ the right end still sits in the runaway: remember l, slide one point left"
     else:
-        test = f"≤ {style.fmt_num(s.threshold, 3)}"
+        test = f"≤ {fmt_num(s.threshold, 3)}"
         if pick_lr is None:
             why = "→ the gradients agree at the first position: the rule never moved, so it has no pick"
         else:
             why = (
                 "→ the gradients agree: <b>stop</b>. The pick is the last remembered l, one point to the "
-                f"right: <b>{style.fmt_lr(pick_lr)}</b>"
+                f"right: <b>{format_lr(pick_lr)}</b>"
             )
     return head + test + " " + why
 
@@ -127,7 +128,7 @@ class SlidePlayer(W.VBox):
         self.pick_lr = suggestion.lr if suggestion is not None else None
         self.method = suggestion.method if suggestion is not None else "slide_rule"
         self.grad_name = grad_name
-        self.title.value = f"<b>{style.method_label(self.method)}</b>"
+        self.title.value = f"<b>{method_label(self.method)}</b>"
         n = self.frames
         self._quiet = True
         try:

@@ -126,3 +126,9 @@ def click_point(scatter: Any, index: int) -> None:
     x = float(scatter.x[index])
     y = float(scatter.y[index])
     front_end_custom(scatter, {"event": "element_click", "data": {"x": x, "y": y, "index": index}})
+
+
+def click_column(bars: Any, index: int) -> None:
+    """Click column ``index`` of the loss pane (a bqplot Bars), with the message bqplot's front end sends."""
+    data = {"x": float(bars.x[index]), "y": 1, "index": index, "subIndex": 0}
+    front_end_custom(bars, {"event": "element_click", "data": data})

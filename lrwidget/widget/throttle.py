@@ -1,15 +1,14 @@
-"""Rate-limit front-end updates: the browser draws every message it gets and falls behind without this.
+"""Frames at a steady rate: the browser draws every message it gets and falls behind without a limit.
 
-``Throttle.mark()`` notes new state. With ``inline=True`` (the default) the producer's own thread
-flushes when at least one interval has passed since the last flush: no thread hand-off, so a sweep
-pays only the flush itself (about a millisecond, ten times a second) and never waits for the GIL
-behind a second busy thread. A daemon thread covers stalls: state left unsent for two intervals
-(a slow step, a pause) is flushed from there. ``close()`` flushes once more, so the final state
-always reaches the browser. With ``inline=False`` every flush happens on the daemon thread.
+``Throttle.mark()`` notes new state. The first mark flushes at once (the first drawing comes early);
+after that the producer's own thread flushes whenever a frame interval has passed, and a daemon thread
+flushes state left unsent for one interval (a slow step, a pause). ``close()`` can flush once more.
 
-``budget`` caps the share of time spent flushing: when a flush takes ``d`` seconds the next one waits
-at least ``d / budget`` (1 %: a 2 ms flush is sent at most 5 times a second), so a big curve or a slow
-machine lowers the update rate instead of slowing the sweep.
+The interval is ``1 / max_rate`` unless flushing costs more than ``budget`` of the time; then it grows
+to ``cost / budget`` but never past ``1 / min_rate``, so at least ``min_rate`` frames a second reach the
+browser whatever the load. The cost is the flush's *thread CPU time* (``cpu_clock``), not its wall
+time: on a busy machine the wall time includes waiting for the GIL, and a budget on it once silenced
+the view for seconds. Both clocks are injectable, so the arithmetic is tested without sleeping.
 """
 
 from __future__ import annotations
@@ -18,47 +17,56 @@ import threading
 import time
 from collections.abc import Callable
 
+Clock = Callable[[], float]
+
 
 class Throttle:
-    """Call ``flush()`` at most ``max_rate`` times a second while marked, plus a final flush on close.
+    """Call ``flush()`` at most ``max_rate`` and at least ``min_rate`` times a second while marked.
 
     Parameters
     ----------
     flush : callable
-        Sends the current state (whole arrays, inside ``hold_sync``). Never two at once; errors are
-        kept in ``errors`` (a broken view must not break the sweep that feeds it).
-    max_rate : float
-        Upper bound on flushes per second (default 10).
-    inline : bool
-        Flush on the thread that calls ``mark()`` when one is due (default), else only on the daemon.
-    budget : float or None
-        Most of the wall time to spend flushing (default 0.01); None: ``max_rate`` alone decides.
+        Sends the current state. Never two at once; errors are kept in ``errors`` (a broken view must
+        not break the sweep that feeds it).
+    max_rate, min_rate : float
+        Frames per second: the most, and the least the budget may lower it to (defaults 10 and 5).
+    budget : float
+        Share of the time flushing may cost in CPU (default 0.02).
+    clock, cpu_clock : callables
+        Monotonic seconds (``time.monotonic``) and the calling thread's CPU seconds (``time.thread_time``).
     """
 
     def __init__(
         self,
         flush: Callable[[], None],
         max_rate: float = 10.0,
-        inline: bool = True,
-        budget: float | None = 0.01,
+        min_rate: float = 5.0,
+        budget: float = 0.02,
+        clock: Clock = time.monotonic,
+        cpu_clock: Clock = time.thread_time,
         name: str = "lrwidget-throttle",
     ):
-        if isinstance(max_rate, bool) or not (isinstance(max_rate, (int, float)) and max_rate > 0):
-            raise ValueError(f"max_rate must be a positive number of updates per second, got {max_rate!r}")
-        if budget is not None and not (isinstance(budget, (int, float)) and 0 < budget <= 1):
-            raise ValueError(f"budget must be a fraction in (0, 1] or None, got {budget!r}")
+        for label, rate in (("max_rate", max_rate), ("min_rate", min_rate)):
+            if isinstance(rate, bool) or not (isinstance(rate, (int, float)) and rate > 0):
+                raise ValueError(f"{label} must be a positive number of frames per second, got {rate!r}")
+        if min_rate > max_rate:
+            raise ValueError(f"min_rate must not exceed max_rate, got {min_rate!r} > {max_rate!r}")
+        if isinstance(budget, bool) or not (isinstance(budget, (int, float)) and 0 < budget <= 1):
+            raise ValueError(f"budget must be a fraction in (0, 1], got {budget!r}")
         self._flush = flush
         self.min_interval = 1.0 / float(max_rate)
-        self.interval = self.min_interval  # grows when flushes are slow (budget)
-        self.budget = budget
-        self.flush_seconds = 0.0  # moving average of a flush's duration
-        self.inline = bool(inline)
+        self.max_interval = 1.0 / float(min_rate)
+        self.interval = self.min_interval
+        self.budget = float(budget)
+        self.flush_cpu = 0.0  # moving average of a flush's CPU seconds
+        self.clock = clock
+        self.cpu_clock = cpu_clock
         self._name = name
         self._cond = threading.Condition()
         self._flush_lock = threading.Lock()
         self._pending = False
         self._closing = False
-        self._last = -float("inf")  # when the last flush started (monotonic seconds)
+        self._last = -float("inf")  # clock() when the last flush started
         self._thread: threading.Thread | None = None
         self.flushes = 0
         self.errors: list[BaseException] = []
@@ -69,7 +77,7 @@ class Throttle:
         return self._thread is not None and self._thread.is_alive()
 
     def start(self) -> Throttle:
-        """Start the daemon thread; returns self."""
+        """Start the daemon that flushes stalled state; returns self."""
         if self.running:
             raise RuntimeError("Throttle already started")
         self._closing = False
@@ -77,32 +85,32 @@ class Throttle:
         self._thread.start()
         return self
 
-    def _claim(self, now: float, after: float) -> bool:
-        """Take the right to flush now if ``after`` seconds have passed since the last one (lock held)."""
-        if now - self._last >= after:
+    def _claim(self) -> bool:
+        """Take the right to flush now if a frame interval has passed (lock held)."""
+        now = self.clock()
+        if now - self._last >= self.interval:
             self._last = now
             self._pending = False
             return True
         return False
 
     def mark(self) -> None:
-        """Note new state to send (thread-safe); flushes here when inline and one is due."""
-        due = False
+        """Note new state to send (thread-safe); flushes on this thread when a frame is due."""
         with self._cond:
-            if self.inline and self._claim(time.monotonic(), self.interval):
-                due = True
-            elif not self._pending:
+            due = self._claim()
+            if not due and not self._pending:
                 self._pending = True
                 self._cond.notify()
         if due:
             self._do_flush()
 
-    def flush_now(self) -> None:
-        """Flush at once on the calling thread (serialised with the other flushes)."""
+    def poll(self) -> bool:
+        """Flush marked state if a frame is due (what the daemon does); True when it flushed."""
         with self._cond:
-            self._pending = False
-            self._last = time.monotonic()
-        self._do_flush()
+            due = self._pending and self._claim()
+        if due:
+            self._do_flush()
+        return due
 
     def close(self, final: bool = True, timeout: float | None = 5.0) -> None:
         """Stop the daemon and join it; with ``final`` flush once more so nothing is left unsent."""
@@ -113,35 +121,34 @@ class Throttle:
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout)
         if final:
-            self.flush_now()
+            with self._cond:
+                self._pending = False
+                self._last = self.clock()
+            self._do_flush()
 
     def _do_flush(self) -> None:
         with self._flush_lock:
-            t0 = time.perf_counter()
+            c0 = self.cpu_clock()
             try:
                 self._flush()
             except Exception as exc:
                 self.errors.append(exc)
             finally:
                 self.flushes += 1
-                d = time.perf_counter() - t0
-                self.flush_seconds = d if self.flushes == 1 else 0.7 * self.flush_seconds + 0.3 * d
-                if self.budget is not None:
-                    self.interval = max(self.min_interval, self.flush_seconds / self.budget)
+                cost = max(0.0, self.cpu_clock() - c0)
+                self.flush_cpu = cost if self.flushes == 1 else 0.7 * self.flush_cpu + 0.3 * cost
+                wanted = self.flush_cpu / self.budget
+                self.interval = min(self.max_interval, max(self.min_interval, wanted))
 
     def _loop(self) -> None:
-        # inline: the daemon only rescues state left unsent for two intervals; else it does every flush
         while True:
-            after = 2 * self.interval if self.inline else self.interval
             with self._cond:
                 while not self._pending and not self._closing:
                     self._cond.wait()
                 if self._closing:
                     return
-                wait = self._last + after - time.monotonic()
+                wait = self._last + self.interval - self.clock()
                 if wait > 0:
                     self._cond.wait(timeout=wait)  # woken early only by close (or a new mark: re-check)
                     continue
-                if not (self._pending and self._claim(time.monotonic(), after)):
-                    continue
-            self._do_flush()
+            self.poll()

@@ -60,11 +60,11 @@ def test_stop_ends_within_a_step_and_restores_the_model(torch_parts):
     w = LRFinderWidget.from_model(model, opt, slow(loss_fn, 0.01), data, num_it=200, stop_div=False)
     w.start()
     deadline = time.monotonic() + 10
-    while w._buffer.last is None or w._buffer.last.step < 5:
+    while len(w.session.buffer) < 6:
         assert time.monotonic() < deadline
         time.sleep(0.005)
     w.stop()
-    n_at_stop = w._buffer.last.step + 1
+    n_at_stop = len(w.session.buffer)
     assert w.wait(10)
     assert w.status == "stopped" and w.result.stop_reason == "cancelled"
     assert len(w.result) <= n_at_stop + 1
@@ -171,14 +171,14 @@ def test_curve_updates_come_only_from_throttled_flushes(torch_parts):
 def test_value_goes_straight_into_fit_one_cycle(torch_parts):
     """After a click (a float) or a drag (a slice), learn.fit_one_cycle(3, w.value) just works."""
     from lrwidget.engine.learner import Learner
-    from lrwidget.widget.testing import click_point, front_end_update
+    from lrwidget.widget.testing import click_column, front_end_update
 
     model, opt, loss_fn, data = torch_parts
     learn = Learner(model, opt, loss_fn, data)
     w = LRFinderWidget(learn, num_it=40, autoplay=False)
     w.start()
     assert w.wait(10)
-    click_point(w.loss_pane.points, 10)
+    click_column(w.loss_pane.columns, 10)
     assert w.value == pytest.approx(float(w.result.lrs[10]))
     learn.fit_one_cycle(3, w.value, progress=False)
     w.mode = "slice"

@@ -8,6 +8,7 @@ from widget_helpers import make_curve
 
 from lrwidget.core.suggest import slide_rule
 from lrwidget.core.suggestion import SlideStep, Suggestion
+from lrwidget.widget.registry import format_lr
 from lrwidget.widget.slide_player import SlidePlayer, caption_for, pick_of, speed_interval
 from lrwidget.widget.testing import front_end_update
 
@@ -32,8 +33,8 @@ def test_captions_explain_moving_and_stopping(rule):
     first = caption_for(s.trace, 0, r.lrs, s.lr)
     last = caption_for(s.trace, len(s.trace) - 1, r.lrs, s.lr)
     assert "slide one point left" in first and "&gt;" in first
-    assert "stop" in last and "≤" in last and f"{s.lr:.1e}" in last
-    assert f"{r.lrs[s.trace[0].left]:.1e}" in first and f"{r.lrs[s.trace[0].right]:.1e}" in first
+    assert "stop" in last and "≤" in last and format_lr(s.lr) in last
+    assert format_lr(r.lrs[s.trace[0].left]) in first and format_lr(r.lrs[s.trace[0].right]) in first
 
 
 def test_load_rests_on_the_last_frame_and_draws_it(rule):

@@ -1,4 +1,4 @@
-"""What the widget can run: replay without torch, learner sources, and the sweep thread's bookkeeping."""
+"""What the widget can run: replay without torch, live sources checked at construction, the sweep thread."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import threading
 import pytest
 
 from lrwidget.core.result import RangeTestResult
-from lrwidget.widget.sources import LearnerSource, ReplaySource, SweepRunner, make_source
+from lrwidget.widget.live import SweepRunner
+from lrwidget.widget.sources import LiveSource, ReplaySource, make_source
 
 
 def test_replay_imports_no_torch(tmp_path, curve):
@@ -21,9 +22,9 @@ def test_replay_imports_no_torch(tmp_path, curve):
         f"""
         import sys
         import lrwidget
-        from lrwidget.widget.testing import click_point
+        from lrwidget.widget.testing import click_column
         w = lrwidget.LRFinderWidget({str(path)!r})
-        click_point(w.loss_pane.points, 40)
+        click_column(w.loss_pane.columns, 40)
         w.controls.lr_diff = 20
         w.start(); w.wait()
         assert w.lr is not None and w.status == "diverged", (w.lr, w.status)
@@ -47,60 +48,61 @@ def test_make_source_picks_the_kind(curve, tmp_path):
 
 
 def test_a_plain_object_is_refused_by_the_adapter():
-    """Something that is not a learner fails at construction with the adapter's TypeError."""
+    """Something that is not a trainer fails at construction with the adapter's TypeError."""
     pytest.importorskip("torch")
-    with pytest.raises(TypeError, match="Learner"):
+    with pytest.raises(TypeError):
         make_source(object())
 
 
-class FakeLearner:
-    """Duck-typed learner: records the keywords and replays a curve through on_step."""
+class CurveSource:
+    """A custom live source: replays a curve through on_step, step by step, honouring cancel."""
+
+    live = True
 
     def __init__(self, result: RangeTestResult):
         self.result = result
-        self.kwargs = None
 
-    def lr_find(self, **kwargs):
+    def run(self, on_step, cancel):
         from lrwidget.core.events import StepEvent
 
-        self.kwargs = kwargs
         n = len(self.result)
         for i in range(n):
-            if kwargs["cancel"].is_set():
+            if cancel.is_set():
                 break
-            ev = StepEvent(i, n, float(self.result.lrs[i]), float(self.result.losses[i]),
-                           float(self.result.smoothed[i]), 0.001 * i)  # fmt: skip
-            kwargs["on_step"](ev)
+            r = self.result
+            on_step(StepEvent(i, n, float(r.lrs[i]), float(r.losses[i]), float(r.smoothed[i]), 0.001 * i))
         return self.result
 
-
-def test_learner_source_passes_the_widget_hooks_and_user_keywords(curve):
-    """LearnerSource adds on_step, cancel and progress=False to the user's lr_find keywords."""
-    fake = FakeLearner(curve)
-    src = LearnerSource(fake, {"num_it": 100, "end_lr": 10})
-    got = []
-    assert src.run(got.append, threading.Event()) is curve
-    assert fake.kwargs["progress"] is False and fake.kwargs["num_it"] == 100 and len(got) == 100
-    assert src.settings()["num_it"] == 100
+    def settings(self):
+        return {"start_lr": 1e-7, "end_lr": 10.0, "num_it": len(self.result)}
 
 
-def test_learner_source_refuses_reserved_and_bad_range_keywords(curve):
-    """on_step/cancel/progress belong to the widget; a bad range fails before any thread starts."""
+def test_live_source_checks_every_keyword_at_construction(torch_parts):
+    """Defect 6: a typo (num_iter) fails when the source is built, naming the closest valid keyword;
+    keywords the widget sets itself and a bad range fail there too, before any thread starts."""
+    model, opt, loss_fn, data = torch_parts
+    with pytest.raises(TypeError, match=r"num_iter.*did you mean 'num_it'"):
+        LiveSource(model, opt, loss_fn, data, num_iter=50)
     with pytest.raises(TypeError, match="on_step"):
-        LearnerSource(FakeLearner(curve), {"on_step": print})
+        LiveSource(model, opt, loss_fn, data, on_step=print)
     with pytest.raises(ValueError, match="end_lr"):
-        LearnerSource(FakeLearner(curve), {"start_lr": 1e-3, "end_lr": 1e-4})
-    with pytest.raises(ValueError, match="num_it"):
-        LearnerSource(FakeLearner(curve), {"num_it": 1})
+        LiveSource(model, opt, loss_fn, data, start_lr=1e-3, end_lr=1e-4)
+    src = LiveSource(model, opt, loss_fn, data, num_it=30, end_lr=1.0)
+    assert src.settings() == {"start_lr": 1e-7, "end_lr": 1.0, "num_it": 30, "mode": "exp"}
+    got = []
+    result = src.run(got.append, threading.Event())
+    assert len(got) == len(result) > 0
 
 
 def test_widget_accepts_a_source_object(curve):
-    """A custom source (run + live + settings) drives the widget like a learner would."""
+    """A custom source (run + live + settings) drives the widget like a trainer would."""
     from lrwidget.widget.finder import LRFinderWidget
 
-    w = LRFinderWidget(LearnerSource(FakeLearner(curve), {}), autoplay=False)
+    w = LRFinderWidget(CurveSource(curve), autoplay=False)
     w.start()
     assert w.wait(10) and w.status == "diverged" and len(w.loss_pane.smooth.y) == len(curve)
+    with pytest.raises(TypeError, match="sweep arguments"):
+        LRFinderWidget(CurveSource(curve), num_it=5)
 
 
 def test_runner_reports_exceptions_with_the_partial_result():

@@ -1,114 +1,169 @@
-"""The update throttle: at most max_rate flushes a second, always a final flush, no thread left behind."""
+"""The frame throttle, driven by injected clocks: a steady 5..10 frames a second whatever a flush costs in
+wall time, the first frame at once, stalled state rescued, a final flush, no thread left behind."""
 
 from __future__ import annotations
 
 import itertools
 import threading
-import time
 
 import pytest
 
 from lrwidget.widget.throttle import Throttle
 
 
-@pytest.mark.parametrize("inline", [True, False])
-def test_fast_marks_are_rate_limited_and_flushed_at_the_end(inline):
-    """20,000 marks over about a second give at most ~10 flushes, and the last state is flushed on close."""
-    seen = []
-    state = {"n": 0}
-    th = Throttle(lambda: seen.append((state["n"], time.monotonic())), max_rate=10, inline=inline).start()
-    t0 = time.monotonic()
-    while time.monotonic() - t0 < 1.0:
-        state["n"] += 1
-        th.mark()
-    duration = time.monotonic() - t0
-    th.close()
-    assert seen[-1][0] == state["n"]  # the final flush carries the final state
-    assert len(seen) <= 10 * duration + 2
-    assert len(seen) >= 3  # and it did update while marking
-    live = [t for _, t in seen[:-1]]  # the final flush may come early
-    gaps = [b - a for a, b in itertools.pairwise(live)]
-    assert min(gaps, default=1.0) >= 0.099
+class FakeClocks:
+    """A wall clock and a thread-CPU clock the test moves by hand; a flush may cost CPU and/or wall time."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.cpu = 0.0
+
+    def wall(self) -> float:
+        return self.now
+
+    def thread_cpu(self) -> float:
+        return self.cpu
 
 
-def test_inline_flushes_run_on_the_marking_thread():
-    """Inline, a due flush runs on the caller's thread: no hand-off to another thread."""
-    where = []
-    th = Throttle(lambda: where.append(threading.current_thread().name), inline=True).start()
+def make(clocks: FakeClocks, flush_wall: float = 0.0, flush_cpu: float = 0.0, **kw):
+    """A throttle on fake clocks (no daemon started) whose flush costs the given wall and CPU seconds."""
+    frames: list[float] = []
+
+    def flush() -> None:
+        frames.append(clocks.now)
+        clocks.now += flush_wall
+        clocks.cpu += flush_cpu
+
+    return Throttle(flush, clock=clocks.wall, cpu_clock=clocks.thread_cpu, **kw), frames
+
+
+def run_steps(th: Throttle, clocks: FakeClocks, step_s: float, seconds: float) -> None:
+    """A sweep of steps ``step_s`` apart, marking after each, with the daemon polling every millisecond."""
+    end = clocks.now + seconds
+    next_step = clocks.now + step_s
+    while clocks.now < end:
+        clocks.now = min(next_step, clocks.now + 0.001)
+        if clocks.now >= next_step:
+            next_step += step_s
+            th.mark()
+        th.poll()
+
+
+def test_the_first_step_is_drawn_at_once():
+    """The first mark flushes immediately: the first drawing never waits for an interval or the end."""
+    clocks = FakeClocks()
+    th, frames = make(clocks)
     th.mark()
-    th.close(final=False)
-    assert where == [threading.current_thread().name]
+    assert frames == [0.0]
 
 
-def test_a_stalled_producer_is_rescued_by_the_daemon():
-    """State marked right after a flush, then nothing for a while, still goes out within ~2 intervals."""
-    seen = []
-    th = Throttle(lambda: seen.append(time.monotonic()), max_rate=10, inline=True).start()
-    th.mark()  # due: flushed inline
-    t = time.monotonic()
-    th.mark()  # not due: left pending, then the producer stalls
-    deadline = t + 1.0
-    while len(seen) < 2 and time.monotonic() < deadline:
-        time.sleep(0.005)
-    th.close(final=False)
-    assert len(seen) == 2 and 0.15 <= seen[1] - seen[0] < 0.6
+@pytest.mark.parametrize("step_s", [0.0005, 0.01, 0.05, 0.09])
+def test_fast_steps_give_ten_frames_a_second(step_s):
+    """Whatever the step rate, frames come every 0.1 s (10 a second), never faster."""
+    clocks = FakeClocks()
+    th, frames = make(clocks, max_rate=10)
+    run_steps(th, clocks, step_s, 2.0)
+    gaps = [b - a for a, b in itertools.pairwise(frames)]
+    assert min(gaps) >= 0.1 - 1e-9
+    assert 2.0 * 10 * 0.75 <= len(frames) <= 2.0 * 10 + 1
+
+
+def test_wall_time_waiting_for_the_gil_does_not_silence_the_view():
+    """Defect 3: a flush that takes 0.5 s of wall time (waiting for the GIL on a busy machine) but 1 ms
+    of CPU keeps the interval at 0.1 s; the old wall-time budget stretched it to 50 s."""
+    clocks = FakeClocks()
+    th, frames = make(clocks, flush_wall=0.5, flush_cpu=0.001, max_rate=10, budget=0.02)
+    run_steps(th, clocks, 0.01, 10.0)
+    assert th.interval == pytest.approx(0.1)
+    assert len(frames) >= 10 / 0.6 * 0.9  # one frame per flush + interval: the wall time is the GIL's
+
+
+def test_costly_flushes_slow_down_to_the_budget_but_never_below_five_frames_a_second():
+    """CPU cost 3 ms under a 2 % budget: every 0.15 s; 20 ms of CPU would want 1 s: capped at 0.2 s."""
+    clocks = FakeClocks()
+    th, _ = make(clocks, flush_cpu=0.003, max_rate=10, min_rate=5, budget=0.02)
+    run_steps(th, clocks, 0.005, 3.0)
+    assert th.interval == pytest.approx(0.15)
+    clocks2 = FakeClocks()
+    th2, frames2 = make(clocks2, flush_cpu=0.02, max_rate=10, min_rate=5, budget=0.02)
+    run_steps(th2, clocks2, 0.005, 4.0)
+    assert th2.interval == pytest.approx(0.2)
+    assert len(frames2) >= 4.0 * 5 * 0.95
+
+
+def test_state_left_unsent_is_polled_out_after_one_interval():
+    """A mark right after a flush waits; the daemon's poll sends it once the interval has passed."""
+    clocks = FakeClocks()
+    th, frames = make(clocks, max_rate=10)
+    th.mark()
+    clocks.now = 0.03
+    th.mark()  # not due: pending
+    assert not th.poll() and frames == [0.0]
+    clocks.now = 0.1
+    assert th.poll() and frames == [0.0, 0.1]
+    assert not th.poll()  # nothing pending any more
 
 
 def test_no_marks_no_flush_but_close_still_flushes_once():
     """An idle throttle never flushes on its own; close(final=True) flushes exactly once."""
-    calls = []
-    th = Throttle(lambda: calls.append(1)).start()
-    time.sleep(0.25)
-    assert calls == []
+    clocks = FakeClocks()
+    th, frames = make(clocks)
+    assert not th.poll()
     th.close()
-    assert calls == [1]
-    th2 = Throttle(lambda: calls.append(2)).start()
+    assert frames == [0.0]
+    th2, frames2 = make(clocks)
     th2.close(final=False)
-    assert calls == [1]
+    assert frames2 == []
 
 
-@pytest.mark.parametrize("inline", [True, False])
-def test_a_mark_after_a_quiet_spell_is_sent_promptly(inline):
-    """A single mark after a quiet spell is sent within about one interval (no waiting for more steps)."""
-    times = []
-    th = Throttle(lambda: times.append(time.monotonic()), max_rate=10, inline=inline).start()
-    time.sleep(0.3)
-    t = time.monotonic()
-    th.mark()
-    deadline = time.monotonic() + 1.0
-    while not times and time.monotonic() < deadline:
-        time.sleep(0.005)
-    th.close(final=False)
-    assert times and times[0] - t < 0.5  # at once inline; within an interval otherwise (busy machine: room)
+def test_the_daemon_rescues_a_stalled_producer_and_close_joins_it():
+    """With real clocks: state marked after a flush goes out from the daemon; close leaves no thread."""
+    done = threading.Event()
+    where: list[str] = []
 
+    def flush() -> None:
+        where.append(threading.current_thread().name)
+        if len(where) == 2:
+            done.set()
 
-def test_close_joins_the_thread():
-    """After close there is no throttle thread left."""
     before = threading.active_count()
-    th = Throttle(lambda: None).start()
-    assert th.running
-    th.mark()
-    th.close()
+    th = Throttle(flush, max_rate=50).start()
+    th.mark()  # flushed inline, on this thread
+    th.mark()  # pending: the daemon sends it within an interval
+    assert done.wait(10)
+    th.close(final=False)
+    assert where[0] == threading.current_thread().name and where[1] == "lrwidget-throttle"
     assert not th.running and threading.active_count() == before
 
 
 def test_flush_errors_are_kept_not_raised():
     """A failing flush does not reach the producer (the sweep); the error is kept for the owner."""
 
-    def boom():
+    def boom() -> None:
         raise RuntimeError("view gone")
 
-    th = Throttle(boom).start()
+    th = Throttle(boom)
     th.mark()
     th.close()
     assert len(th.errors) == 2 and isinstance(th.errors[0], RuntimeError)
 
 
-@pytest.mark.parametrize("bad", [0, -1.0, True, "10"])
-def test_bad_rate_is_rejected(bad):
-    """max_rate must be a positive number."""
-    with pytest.raises(ValueError, match="max_rate"):
-        Throttle(lambda: None, max_rate=bad)
+@pytest.mark.parametrize(
+    "kw, match",
+    [
+        ({"max_rate": 0}, "max_rate"),
+        ({"max_rate": True}, "max_rate"),
+        ({"max_rate": "10"}, "max_rate"),
+        ({"min_rate": -1}, "min_rate"),
+        ({"min_rate": 20, "max_rate": 10}, "min_rate"),
+        ({"budget": 0}, "budget"),
+        ({"budget": 1.5}, "budget"),
+    ],
+)
+def test_bad_settings_are_refused_naming_them(kw, match):
+    """Rates must be positive numbers with min <= max; the budget a fraction in (0, 1]."""
+    with pytest.raises(ValueError, match=match):
+        Throttle(lambda: None, **kw)
 
 
 def test_start_twice_is_an_error():
@@ -117,29 +172,3 @@ def test_start_twice_is_an_error():
     with pytest.raises(RuntimeError):
         th.start()
     th.close(final=False)
-
-
-def test_slow_flushes_lower_the_rate_to_keep_the_budget():
-    """A 20 ms flush under a 10 % budget is sent at most every ~200 ms, not every 100 ms."""
-    seen = []
-
-    def slow_flush():
-        seen.append(time.monotonic())
-        time.sleep(0.02)
-
-    th = Throttle(slow_flush, max_rate=10, budget=0.1).start()
-    t0 = time.monotonic()
-    while time.monotonic() - t0 < 1.0:
-        th.mark()
-        time.sleep(0.001)
-    th.close(final=False)
-    gaps = [b - a for a, b in itertools.pairwise(seen)]
-    assert th.interval >= 0.19 and min(gaps[1:], default=1.0) >= 0.19
-    assert len(seen) <= 7
-
-
-def test_bad_budget_is_rejected():
-    """budget must be a fraction in (0, 1] or None."""
-    with pytest.raises(ValueError, match="budget"):
-        Throttle(lambda: None, budget=0)
-    assert Throttle(lambda: None, budget=None).budget is None

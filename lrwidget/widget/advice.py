@@ -1,0 +1,81 @@
+"""What the widget asks core for: every method's suggestion with the controls' values, and the slide
+rule to animate with the gradient it reads. The widget computes nothing here itself; core does."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from lrwidget.core.suggestion import Suggestion
+
+RULE_METHODS = ("slide_rule", "slide_rule_scaled")
+GRADIENT_LABELS = {
+    "slide_rule": ("g", "Δ loss / step (np.gradient)"),
+    "slide_rule_scaled": ("ĝ", "slope / decade / descent"),
+}
+
+
+def method_params(method: str, params: Mapping[str, Any]) -> dict[str, Any]:
+    """The control values ``method`` takes (the seed's knobs go to the seed's rule)."""
+    if method == "slide_rule":
+        return {k: params[k] for k in ("lr_diff", "loss_threshold", "adjust_value") if k in params}
+    if method == "slide_rule_scaled" and "adjust_value" in params:
+        return {"adjust_value": params["adjust_value"]}
+    return {}
+
+
+def compute_suggestions(
+    lrs: np.ndarray, smoothed: np.ndarray, params: Mapping[str, Any]
+) -> dict[str, Suggestion]:
+    """Every method's suggestion on the smoothed curve; a method that refuses answers None with why."""
+    from lrwidget.core.suggest import METHODS
+
+    out: dict[str, Suggestion] = {}
+    for name, fn in METHODS.items():
+        try:
+            out[name] = fn(lrs, smoothed, **method_params(name, params))
+        except (ValueError, TypeError) as exc:
+            out[name] = Suggestion(method=name, lr=None, reason=str(exc))
+    return out
+
+
+def suggested_slice(lrs: np.ndarray, smoothed: np.ndarray, method: str) -> tuple[float, float] | None:
+    """Core's ``lr_slice`` for ``method`` (None when it gives none): where slice mode starts."""
+    from lrwidget.core.suggest import METHODS, lr_slice
+
+    try:
+        return lr_slice(lrs, smoothed, method=method if method in METHODS else "auto")
+    except (ValueError, TypeError):
+        return None
+
+
+@dataclass(frozen=True)
+class RuleView:
+    """The slide rule the gradient pane shows: which, the gradient it reads (from core), its threshold."""
+
+    method: str
+    gradient: np.ndarray
+    short: str
+    label: str
+    threshold: float | None
+
+
+def rule_view(method: str, lrs: np.ndarray, smoothed: np.ndarray, rule: Suggestion | None = None) -> RuleView:
+    """The gradient pane's content for ``method`` (the seed's rule unless a rule is recommended)."""
+    from lrwidget.core.suggest import rule_gradient
+
+    name = method if method in RULE_METHODS else "slide_rule"
+    lrs, smoothed = np.asarray(lrs, dtype=float), np.asarray(smoothed, dtype=float)
+    if smoothed.size and lrs.size == smoothed.size and np.all(np.diff(lrs) > 0) and np.all(lrs > 0):
+        grad = rule_gradient(name, lrs, smoothed)
+    else:
+        grad = np.full(smoothed.shape, np.nan)
+    threshold = None
+    if rule is not None:
+        t = rule.params.get("loss_threshold", rule.params.get("rel_threshold"))
+        threshold = float(t) if isinstance(t, (int, float)) else None
+    short, label = GRADIENT_LABELS[name]
+    return RuleView(name, grad, short, label, threshold)

@@ -1,0 +1,179 @@
+"""The header as a pure function of the widget's state: ``render(HeaderState) -> HeaderView`` (HTML strings).
+
+Being pure, it cannot fall out of step with the state: it says what the status, the last step, the
+result and the recommended suggestion say, and nothing else. The last step is part of the state, so a
+re-render at the end of a long sweep never flashes back to "starting…".
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from dataclasses import dataclass, field
+
+from lrwidget.core.events import StepEvent
+from lrwidget.core.suggestion import Suggestion
+from lrwidget.widget.registry import PALETTE, format_lr, method_label
+
+#: Stop reasons after which the loss had not run away: the curve may end mid-descent.
+PARTIAL_ENDINGS = ("completed", "cancelled", "interrupted")
+
+
+@dataclass(frozen=True)
+class HeaderState:
+    """Everything the header shows."""
+
+    status: str = "idle"  # idle, running, done, stopped, diverged, error
+    live: bool = True  # False: a replayed result (no Run button)
+    num_it: int = 100
+    progress: float = 0.0
+    last: StepEvent | None = None  # the last step drawn while running
+    stop_reason: str | None = None
+    points: int = 0
+    elapsed: float | None = None
+    error: str = ""
+    note: str = ""  # the result's own error text (a failed step after which it was kept)
+    recommended: Suggestion | None = None
+    caveats: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class HeaderView:
+    """The header's parts: the badge, the info line, a message under it, the progress bar's style."""
+
+    badge: str
+    info: str
+    message: str
+    bar_style: str
+    progress: float
+
+
+def status_color(status: str) -> str:
+    """Badge colour: a diverged sweep is the normal ending, drawn as done; a stop is neutral."""
+    return {
+        "running": PALETTE.status_running,
+        "done": PALETTE.status_done,
+        "diverged": PALETTE.status_done,
+        "stopped": PALETTE.status_idle,
+        "error": PALETTE.status_error,
+    }.get(status, PALETTE.status_idle)
+
+
+def bar_style(status: str) -> str:
+    """The progress bar's ipywidgets style for ``status``."""
+    return {"error": "danger", "done": "success", "diverged": "success", "running": "info"}.get(status, "")
+
+
+def fmt_num(x: float | None, digits: int = 4) -> str:
+    """A loss-like number with ``digits`` significant digits; ``-`` for None or NaN."""
+    if x is None or math.isnan(x):
+        return "-"
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    return f"{x:.{digits}g}"
+
+
+def fmt_seconds(s: float | None) -> str:
+    """A duration as ``12 s`` / ``3 min 05 s``; ``-`` when unknown."""
+    if s is None or not math.isfinite(s) or s < 0:
+        return "-"
+    if s < 60:
+        return f"{s:.0f} s" if s >= 10 else f"{s:.1f} s"
+    m, sec = divmod(round(s), 60)
+    return f"{m} min {sec:02d} s"
+
+
+def confidence_words(s: Suggestion) -> str:
+    """Confidence as a person reads it: low / medium / high (the benchmark's terciles), and the spread."""
+    c = float(s.confidence or 0.0)
+    level = "high" if c >= 0.4 else "medium" if c >= 0.22 else "low"
+    spread = s.params.get("spread_decades")
+    span = f", methods span {spread:.1f} decades" if isinstance(spread, (int, float)) else ""
+    return f"{level} confidence {c:.0%}{span}"
+
+
+def _running(state: HeaderState) -> str:
+    ev = state.last
+    if ev is None:
+        return f"starting… (0 / {state.num_it} steps)"
+    done = ev.step + 1
+    left = ev.elapsed / done * (ev.num_it - done) if done else float("nan")
+    return (
+        f"step <b>{done}</b> / {ev.num_it} · {fmt_seconds(left)} left · lr <b>{format_lr(ev.lr)}</b> · "
+        f"loss <b>{fmt_num(ev.loss)}</b> (smoothed {fmt_num(ev.smoothed)})"
+    )
+
+
+def _ending(state: HeaderState) -> str:
+    n = state.points
+    took = f" in {fmt_seconds(state.elapsed)}" if state.elapsed else ""
+    return {
+        "completed": f"completed all {n} steps{took} without the loss diverging",
+        "diverged": f"done: the loss diverged at step {n}{took}, as a range test should end",
+        "non_finite": f"done: the loss became non-finite at step {n}{took}",
+        "cancelled": f"stopped by you after {n} of {state.num_it} steps; the model was restored",
+        "interrupted": f"interrupted after {n} of {state.num_it} steps; the model was restored",
+        "error": f"failed after {n} steps; the model was restored",
+    }.get(state.stop_reason or "", state.stop_reason or "")
+
+
+def _recommendation(s: Suggestion | None) -> str:
+    if s is None:
+        return ""
+    label = html.escape(method_label(s.method))
+    if s.lr is None:
+        return f" · {label}: no suggestion"
+    text = f" · {label} suggests <b>{format_lr(s.lr)}</b>"
+    if s.confidence is not None and math.isfinite(s.confidence):
+        text += f" ({confidence_words(s)})"
+    return text
+
+
+def _info(state: HeaderState) -> str:
+    if state.status == "running":
+        return _running(state)
+    if state.stop_reason is None or state.points == 0:
+        if state.status == "idle":
+            return f"ready: {state.num_it} steps, press Run (or call start())"
+        return ""
+    return _ending(state) + _recommendation(state.recommended)
+
+
+def _notes(state: HeaderState) -> list[str]:
+    """Plain sentences under the info line: a partial curve, the suggestion's caveats."""
+    out: list[str] = []
+    if state.status != "running" and state.stop_reason in PARTIAL_ENDINGS and state.points:
+        out.append(
+            "The sweep ended before the loss turned up, so the curve may stop mid-descent: treat the "
+            "suggestions as provisional (sweep to a higher end_lr, or let it run)."
+        )
+    rec = state.recommended
+    for c in (*state.caveats, *(rec.caveats if rec is not None else ())):
+        if c and c not in out:
+            out.append(c)
+    return out
+
+
+def render(state: HeaderState) -> HeaderView:
+    """The header for ``state`` (HTML strings; every user-supplied text escaped)."""
+    label = "replay" if (state.status in ("done", "diverged") and not state.live) else state.status
+    badge = (
+        f"<span style='display:inline-block;padding:2px 10px;border-radius:10px;"
+        f"background:{status_color(state.status)};color:white;font-weight:bold'>{html.escape(label)}</span>"
+    )
+    if state.status == "error" and state.error:
+        message = (
+            f"<div style='color:{PALETTE.status_error};font-family:var(--jp-code-font-family,monospace);"
+            f"font-size:12px;white-space:pre-wrap'>{html.escape(state.error)}</div>"
+        )
+    else:
+        lines = _notes(state) + ([state.note] if state.note else [])
+        message = "".join(
+            f"<div class='lrw-caveat' style='font-size:12px;opacity:.85'>⚠ {html.escape(t)}</div>"
+            for t in lines
+        )
+    progress = min(1.0, max(0.0, state.progress))
+    return HeaderView(badge, _info(state), message, bar_style(state.status), progress)
+
+
+__all__ = ["HeaderState", "HeaderView", "confidence_words", "fmt_num", "fmt_seconds", "render"]
