@@ -320,7 +320,7 @@ export function paletteVars(palette) {
 export function statusText({ tentative, lr, disabled, sliceMode, lrSlice, minLr = null, maxLr = null }) {
   if (disabled) return "waiting for the sweep…";
   const off = Number.isFinite(lr) && Number.isFinite(minLr) && (lr < minLr || lr > maxLr);
-  if (off) return `using lr=${formatLr(lr)}, outside the measured range: pick on the ruler to change it`;
+  if (off) return `using lr=${formatLr(lr)}, outside the swept range: pick on the ruler to change it`;
   if (tentative === null || tentative === undefined) {
     return "Click a suggestion, drag on the ruler, or focus it and use ← →";
   }
@@ -573,8 +573,6 @@ function render({ model, el }) {
   // opaque backing, so those lines never run through text), then the handles.
   const staticLayer = svgEl("g", { class: "lrw-static" }, svg);
   const band = svgEl("rect", { class: "lrw-band", "data-kind": "band" }, svg);
-  const hoverLine = svgEl("line", { class: "lrw-hover" }, svg);
-  const hoverText = svgEl("text", { class: "lrw-hover-label", "text-anchor": "middle" }, svg);
   const acceptedLine = svgEl("line", { class: "lrw-accepted" }, svg);
   const pickLine = svgEl("line", { class: "lrw-pick-line" }, svg);
   const suggLayer = svgEl("g", { class: "lrw-suggestions" }, svg);
@@ -595,6 +593,9 @@ function render({ model, el }) {
     return g;
   });
   const valueLayer = svgEl("g", { class: "lrw-values" }, svg);
+  // on top of everything while the pointer hovers (it takes no pointer events)
+  const hoverLine = svgEl("line", { class: "lrw-hover" }, svg);
+  const hoverText = svgEl("text", { class: "lrw-hover-label", "text-anchor": "middle" }, svg);
 
   const controls = htmlEl("div", { class: "lrw-controls" }, root);
   const acceptBtn = htmlEl("button", { class: "lrw-accept lrw-primary", type: "button", text: "Accept" }, controls);
@@ -818,7 +819,10 @@ function render({ model, el }) {
     if (kind === "suggestion") {
       local.drag = { kind, lr: Number(target.getAttribute("data-lr")) };
     } else if ((kind === "lo" || kind === "hi") && local.slice) {
-      local.drag = { kind, index: kind === "lo" ? 0 : 1 };
+      const index = kind === "lo" ? 0 : 1;
+      // keep where on the handle it was grabbed, so the handle does not jump to the pointer
+      const offset = pointerX(event) - geom.scale.toPx(clampLr(local.slice[index], geom.scale.minLr, geom.scale.maxLr));
+      local.drag = { kind, index, offset };
       target.focus({ preventScroll: true });
     } else {
       local.drag = { kind: "pick" };
@@ -841,7 +845,7 @@ function render({ model, el }) {
       local.tentative = snapLr(pointerLr(event), suggestions(), geom.scale);
     } else if (drag.kind === "lo" || drag.kind === "hi") {
       const next = [...local.slice];
-      next[drag.index] = pointerLr(event);
+      next[drag.index] = geom.scale.toLr(pointerX(event) - drag.offset);
       local.slice = next;
     } else {
       return;

@@ -230,7 +230,7 @@ describe("registry helpers and slice start", () => {
   });
 
   it("says when the accepted lr lies outside the measured range", () => {
-    assert.match(statusText({ tentative: 0.03, lr: 0.03, minLr: 1e-7, maxLr: 1e-3 }), /outside the measured range/);
+    assert.match(statusText({ tentative: 0.03, lr: 0.03, minLr: 1e-7, maxLr: 1e-3 }), /outside the swept range/);
     assert.equal(statusText({ tentative: 1e-4, lr: 1e-4, minLr: 1e-7, maxLr: 1e-3 }), "using lr=1e-4");
   });
 });

@@ -47,7 +47,9 @@ def test_strip_round_trips_clicks_keys_and_drags(notebook, page):
     page.wait_for_function(
         "() => document.querySelectorAll('.lrw-strip .lrw-sugg').length === 5", timeout=60_000
     )
-    assert "slide_rule_scaled: no answer (no interval left of the minimum)" in page.inner_text(".lrw-legend")
+    assert "slide rule (scaled): no answer (no interval left of the minimum)" in page.inner_text(
+        ".lrw-legend"
+    )
     assert page.locator(".lrw-tick-label").all_text_contents()[::8] == ["1e-7", "1e+1"]
 
     # a click on a suggestion's label accepts that suggestion
@@ -107,19 +109,90 @@ def test_strip_round_trips_clicks_keys_and_drags(notebook, page):
     assert page.evaluate("() => navigator.clipboard.readText()") == snippet
 
     # Python drives the handles too
-    notebook.run_py("strip.lr = 0.05; strip.slice_mode = False; print('ok')")
+    notebook.run_py("strip.lr = 0.05; strip.slice_mode = False; strip.lr_slice = None; print('ok')")
     page.wait_for_function("() => document.querySelector('.lrw-snippet').textContent === 'lr=5e-2'")
     assert float(svg.get_attribute("aria-valuenow")) == pytest.approx(0.05)
 
-    # a pending pick next to the accepted one, for the screenshot
+    # a pending pick next to the accepted one, the suggested slice, a hover: for the screenshots
     svg.focus()
     page.keyboard.press("Shift+ArrowLeft")
+    notebook.run_py("strip.suggested_slice = [2.2e-4, 2.2e-3]; print('ok')")
     page.locator(".lrw-slice-toggle input").check()
+    kernel_float(notebook, "strip.lr_slice[0]", 2.2e-4, 1e-12)  # slice mode starts with the suggestion
+    kernel_float(notebook, "strip.lr_slice[1]", 2.2e-3, 1e-12)
+    box = svg.bounding_box()
+    page.mouse.move(box["x"] + 30 + 6.5 * PX_PER_DECADE, box["y"] + box["height"] * 0.45)
+    page.wait_for_function("() => document.querySelector('.lrw-hover-label').textContent === '3.2e-1'")
     notebook.screenshot("strip.png", page.locator(".lrw-strip"))
     notebook.set_theme("JupyterLab Dark")
     notebook.screenshot("strip_dark.png", page.locator(".lrw-strip"))
     notebook.set_theme("JupyterLab Light")
 
+    assert page.js_errors == []
+
+
+def rgb(hex_color: str) -> str:
+    """A #rrggbb colour as getComputedStyle writes it."""
+    h = hex_color.lstrip("#")
+    return "rgb({}, {}, {})".format(*(int(h[i : i + 2], 16) for i in (0, 2, 4)))
+
+
+def test_strip_draws_with_the_registry_and_its_own_style_sheet(notebook, page):
+    """Colours and labels on the page are the registry's; the style sheet comes from _css, not the module."""
+    notebook.open_and_run("strip_registry.ipynb", SETUP + "\nstrip.lr = 2.2e-3\nstrip")
+    page.wait_for_function(
+        "() => document.querySelectorAll('.lrw-strip .lrw-sugg').length >= 5", timeout=60_000
+    )
+    from lrwidget.widget.registry import METHODS, PALETTE
+
+    styles = page.evaluate(
+        """() => {
+          const s = document.querySelector('.lrw-strip');
+          const css = (sel, prop) => getComputedStyle(s.querySelector(sel))[prop];
+          return {
+            knob: css('.lrw-pick-knob', 'fill'),
+            value: css('.lrw-value-label', 'fill'),
+            font: getComputedStyle(s).fontSize,
+            inlineStyles: s.closest('.jp-OutputArea-output').querySelectorAll('style').length,
+            dots: [...s.querySelectorAll('.lrw-sugg')].map((g) => [g.dataset.method,
+              g.querySelector('.lrw-sugg-dot').getAttribute('fill'), g.textContent]),
+          };
+        }"""
+    )
+    assert styles["knob"] == rgb(PALETTE.pick) and styles["value"] == rgb(PALETTE.pick)
+    assert styles["font"] == "12px"  # .lrw-strip from decision_strip.css
+    assert styles["inlineStyles"] == 0  # no <style> string in the module any more
+    for method, fill, text in styles["dots"]:
+        assert fill.lower() == METHODS[method].color.lower(), method
+        assert text.startswith(METHODS[method].label), (method, text)
+    assert page.js_errors == []
+
+
+def test_a_pick_outside_the_narrowed_ruler_stays_and_is_shown_off_the_ruler(notebook, page):
+    """The finder narrows the ruler to what was measured: the pick stays 3e-2 and is drawn as an arrow."""
+    notebook.open_and_run(
+        "strip_outside.ipynb", SETUP + "\nstrip.limits = [1e-7, 10.0]\nstrip.lr = 0.03\nstrip"
+    )
+    page.wait_for_function(
+        "() => document.querySelectorAll('.lrw-strip .lrw-sugg').length >= 5", timeout=60_000
+    )
+    notebook.run_py("strip.set_range(1e-7, 1.59e-3); print(strip.lr)")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.lrw-value-label')].some((n) => n.textContent === 'lr 3e-2 →')"
+    )
+    assert "outside the swept range" in page.inner_text(".lrw-status")
+    assert page.locator(".lrw-accepted-mark.lrw-outside").count() == 1
+    assert page.inner_text(".lrw-snippet") == "lr=3e-2"
+    kernel_float(notebook, "strip.lr", 0.03, 1e-12)
+    out = notebook.run_py(
+        "try:\n    strip.lr = 1e10\nexcept Exception as e:\n    print(type(e).__name__, e)\n"
+        "try:\n    strip.lr = True\nexcept Exception as e:\n    print(type(e).__name__, e)"
+    )
+    assert "StripValueError lr must be inside the strip's limits" in out
+    assert "StripTypeError lr must be a learning rate (a positive number), got bool True" in out
+    kernel_float(notebook, "strip.lr", 0.03, 1e-12)
+    assert page.inner_text(".lrw-snippet") == "lr=3e-2"
+    notebook.screenshot("strip_outside.png", page.locator(".lrw-strip"))
     assert page.js_errors == []
 
 

@@ -1,0 +1,216 @@
+"""Images of a range test outside a live kernel: a static PNG in the widget's mime bundle, and Save PNG.
+
+Where widgets do not render (GitHub, nbviewer, an exported notebook) the saved output still shows the
+curve: :class:`StaticImage` puts ``image/png`` beside the widget view in the mime bundle, drawn headless
+with matplotlib by :func:`result_png` (``lrwidget.plotting.plot`` when it exists, with the registry's
+colours). :func:`save_png_button` saves the live bqplot panes with bqplot's own ``Figure.save_png`` (the
+browser renders and downloads them; no kernel-side drawing).
+"""
+
+from __future__ import annotations
+
+import base64
+import importlib
+import io
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from lrwidget.widget.registry import METHODS, PALETTE, format_lr, method
+
+if TYPE_CHECKING:
+    import bqplot
+    import ipywidgets
+
+    from lrwidget.core.result import RangeTestResult
+
+__all__ = [
+    "PNG_SIGNATURE",
+    "StaticImage",
+    "result_png",
+    "save_png_button",
+    "save_pngs",
+    "with_static_png",
+]
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+#: The methods drawn on the static image: the default pick and the classic rules people compare it with.
+STATIC_METHODS: tuple[str, ...] = ("auto", "slide_rule", "valley", "steepest", "minimum")
+_MATPLOTLIB_MISSING = (
+    'the static image of the curve needs matplotlib: pip install "lrwidget[demo]" (or pip install matplotlib)'
+)
+
+
+def result_png(
+    result: RangeTestResult,
+    *,
+    methods: Sequence[str] = STATIC_METHODS,
+    width_px: int = 720,
+    height_px: int = 360,
+    dpi: int = 100,
+) -> bytes | None:
+    """The curve of ``result`` as PNG bytes (None when it has no points), drawn headless.
+
+    Raises ImportError naming the package to install when matplotlib is missing.
+    """
+    if len(result.lrs) == 0:
+        return None
+    try:
+        from matplotlib.figure import Figure
+    except ImportError:
+        raise ImportError(_MATPLOTLIB_MISSING) from None
+    fig = Figure(figsize=(width_px / dpi, height_px / dpi), dpi=dpi, layout="constrained")
+    ax = fig.add_subplot()
+    _plot(result, ax, tuple(methods))
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, facecolor="white")
+    return buffer.getvalue()
+
+
+def _plot(result: RangeTestResult, ax: Any, methods: tuple[str, ...]) -> None:
+    """Draw with ``lrwidget.plotting.plot`` when the package has it, else with the minimal plot below."""
+    try:
+        plotting = importlib.import_module("lrwidget.plotting")
+    except ImportError:
+        plotting = None
+    plot = getattr(plotting, "plot", None)
+    if callable(plot):
+        plot(result, ax=ax, methods=methods)
+        return
+    _minimal_plot(result, ax, methods)
+
+
+def _minimal_plot(result: RangeTestResult, ax: Any, methods: tuple[str, ...]) -> None:
+    """Raw and smoothed loss on a log lr axis, one dashed line per suggestion, the tail clipped."""
+    lrs = np.asarray(result.lrs, dtype=float)
+    raw = np.asarray(result.losses, dtype=float)
+    smooth = np.asarray(result.smoothed, dtype=float)
+    ax.plot(lrs, raw, color=PALETTE.raw, alpha=PALETTE.raw_opacity, lw=1, label="loss (raw)")
+    ax.plot(lrs, smooth, color=PALETTE.smoothed, lw=2.5, label="loss (smoothed)")
+    if result.val_losses is not None and np.isfinite(result.val_losses).any():
+        seen = np.isfinite(result.val_losses)
+        ax.plot(lrs[seen], result.val_losses[seen], color=PALETTE.val_loss, ls="--", lw=1.5, label="val loss")
+    for name in methods:
+        if name not in METHODS:
+            continue
+        s = result.suggest(name)
+        if s.lr is not None:
+            spec = method(name)
+            ax.axvline(
+                s.lr,
+                color=spec.color,
+                lw=spec.width,
+                ls="-" if name == "auto" else "--",
+                label=f"{spec.label} {format_lr(s.lr)}",
+            )
+    ax.set_xscale("log")
+    ax.set_xlabel("learning rate")
+    ax.set_ylabel("loss")
+    finite = smooth[np.isfinite(smooth)]
+    if finite.size:
+        start = float(finite[0])
+        best = min(float(finite.min()), float(np.nanpercentile(np.where(np.isfinite(raw), raw, np.nan), 2)))
+        top = start + max(start - best, 1e-12)
+        ax.set_ylim(best - 0.05 * (top - best), top)
+    ax.set_title(f"learning-rate range test: {len(lrs)} steps, {result.stop_reason}", fontsize=10)
+    ax.grid(True, which="major", alpha=0.3)
+    ax.legend(fontsize=8, loc="upper left")
+
+
+def with_static_png(bundle: Mapping[str, Any] | None, result: RangeTestResult | None) -> dict[str, Any]:
+    """``bundle`` (a widget's mime bundle) with ``image/png`` of ``result`` added, when there is one.
+
+    Without a result, with an empty one, or without matplotlib the bundle is returned unchanged: a
+    display never fails for want of a picture.
+    """
+    out = dict(bundle or {})
+    if result is None:
+        return out
+    try:
+        png = result_png(result)
+    except ImportError:
+        return out
+    if png is not None:
+        out["image/png"] = base64.b64encode(png).decode("ascii")
+    return out
+
+
+class StaticImage:
+    """Mixin for a widget with a ``result`` trait: its output carries a PNG of the curve beside the view.
+
+    The view renders in a live notebook; the PNG is what GitHub and nbviewer show. Every display of the
+    widget keeps a display handle, so :meth:`refresh_static_image` (call it when a sweep ends) puts the new
+    curve into outputs shown before the sweep had any points.
+    """
+
+    result: Any
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+        bundle = super()._repr_mimebundle_(**kwargs)  # type: ignore[misc]
+        return with_static_png(bundle, getattr(self, "result", None))
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        handle = display(self._repr_mimebundle_(), raw=True, display_id=True)
+        if handle is not None:
+            self.__dict__.setdefault("_static_image_handles", []).append(handle)
+
+    def refresh_static_image(self) -> int:
+        """Update every display of this widget with the current curve; returns how many were updated."""
+        handles = self.__dict__.get("_static_image_handles", [])
+        if not handles:
+            return 0
+        bundle = self._repr_mimebundle_()
+        for handle in handles:
+            handle.update(bundle, raw=True)
+        return len(handles)
+
+
+def save_pngs(figures: Iterable[bqplot.Figure], filename: str = "lr_finder") -> list[str]:
+    """Ask the browser to save each bqplot figure as ``{filename}_{i}.png`` (bqplot's ``save_png``).
+
+    Returns the file names asked for. The browser renders and downloads them; nothing is drawn here.
+    """
+    stem = filename[:-4] if filename.lower().endswith(".png") else filename
+    names = []
+    for i, fig in enumerate(figures):
+        name = f"{stem}.png" if i == 0 else f"{stem}_{i + 1}.png"
+        fig.save_png(name)
+        names.append(name)
+    return names
+
+
+def save_png_button(
+    figures: Callable[[], Iterable[bqplot.Figure]] | Sequence[bqplot.Figure],
+    filename: str = "lr_finder",
+    description: str = "Save PNG",
+) -> ipywidgets.Button:
+    """A button that saves ``figures`` (or what ``figures()`` gives at click time) with :func:`save_pngs`."""
+    import ipywidgets as widgets
+
+    button = widgets.Button(
+        description=description,
+        icon="download",
+        tooltip="save the panes as PNG files (the browser downloads them)",
+        layout=widgets.Layout(width="auto"),
+    )
+
+    def on_click(_: Any) -> None:
+        chosen = figures() if callable(figures) else figures
+        save_pngs(chosen, filename)
+
+    button.on_click(on_click)
+    return button
+
+
+def png_size(png: bytes) -> tuple[int, int]:
+    """``(width, height)`` read from a PNG's header; ValueError for bytes that are not a PNG."""
+    if not png.startswith(PNG_SIGNATURE) or png[12:16] != b"IHDR":
+        raise ValueError("not a PNG (no signature and IHDR chunk)")
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    if not (width > 0 and height > 0 and math.isfinite(width)):
+        raise ValueError(f"PNG header gives an empty size {width} x {height}")
+    return width, height

@@ -1,0 +1,166 @@
+"""Static PNG in the mime bundle and Save PNG (lrwidget.widget.export), with real widgets and matplotlib."""
+
+from __future__ import annotations
+
+import base64
+import sys
+
+import bqplot as bq
+import comm as comm_pkg
+import ipywidgets as widgets
+import numpy as np
+import pytest
+import traitlets
+
+from lrwidget.core.result import RangeTestResult
+from lrwidget.widget import export
+from lrwidget.widget.export import PNG_SIGNATURE, StaticImage, png_size, result_png, save_png_button
+
+pytest.importorskip("matplotlib")
+
+
+class RecordingComm:
+    """A comm that records what the widget sends (as ipywidgets' own tests do with a dummy comm)."""
+
+    comm_id = "export-test"
+    kernel = "Truthy"
+
+    def __init__(self, **kwargs):
+        self.messages: list[dict] = []
+
+    def on_msg(self, callback):
+        self.callback = callback
+
+    def send(self, data=None, buffers=None, **kwargs):
+        self.messages.append(data)
+
+    def close(self, *args, **kwargs):
+        pass
+
+
+@pytest.fixture(autouse=True)
+def recording_comm(monkeypatch):
+    monkeypatch.setattr(comm_pkg, "create_comm", lambda **kw: RecordingComm(**kw))
+
+
+class ResultBox(StaticImage, widgets.VBox):
+    """The smallest real widget that holds a result the way LRFinderWidget does."""
+
+    result = traitlets.Instance(RangeTestResult, allow_none=True)
+
+
+def sweep_result(n: int = 100, stop_reason: str = "diverged") -> RangeTestResult:
+    """A range test's shape: a plateau, a descent, a minimum and a runaway, with noise."""
+    lrs = np.logspace(-7, 1, n)
+    x = np.log10(lrs)
+    rng = np.random.default_rng(3)
+    losses = 2.3 - 1.6 / (1 + np.exp(-(x + 3.5) * 2.5)) + np.exp((x - 0.2) * 2.2) + rng.normal(0, 0.03, n)
+    return RangeTestResult(lrs, losses, stop_reason=stop_reason, settings={"num_it": n})
+
+
+def decoded_png(bundle: dict) -> bytes:
+    return base64.b64decode(bundle["image/png"])
+
+
+def test_result_png_is_a_png_of_the_size_asked_for():
+    png = result_png(sweep_result(), width_px=720, height_px=360, dpi=100)
+    assert png.startswith(PNG_SIGNATURE)
+    assert png_size(png) == (720, 360)
+    assert 10_000 < len(png) < 400_000  # a real plot: lines and text, not an empty canvas
+
+
+def test_result_png_draws_the_curve_not_a_blank_canvas():
+    """The pixels hold the smoothed line's colour and the auto suggestion's colour."""
+    from PIL import Image
+
+    from lrwidget.widget.registry import METHODS, PALETTE
+
+    image = np.asarray(Image.open(__import__("io").BytesIO(result_png(sweep_result()))).convert("RGB"))
+
+    def count(hex_color: str, tol: int = 12) -> int:
+        target = np.array([int(hex_color[i : i + 2], 16) for i in (1, 3, 5)])
+        return int((np.abs(image.astype(int) - target).max(axis=2) <= tol).sum())
+
+    assert count(PALETTE.smoothed) > 300
+    assert count(METHODS["auto"].color) > 100
+    assert (image.reshape(-1, 3) == 255).all(axis=1).mean() < 0.97
+
+
+def test_an_empty_result_has_no_png():
+    empty = RangeTestResult(np.zeros(0), np.zeros(0), stop_reason="cancelled")
+    assert result_png(empty) is None
+
+
+def test_mime_bundle_of_a_widget_with_a_result_has_a_png_beside_the_view():
+    box = ResultBox(result=sweep_result())
+    bundle = box._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == box.model_id
+    png = decoded_png(bundle)
+    assert png.startswith(PNG_SIGNATURE) and png_size(png)[0] >= 400
+
+
+def test_mime_bundle_of_a_widget_without_a_result_has_no_png():
+    for result in (None, RangeTestResult(np.zeros(0), np.zeros(0), stop_reason="cancelled")):
+        bundle = ResultBox(result=result)._repr_mimebundle_()
+        assert "image/png" not in bundle
+        assert "application/vnd.jupyter.widget-view+json" in bundle
+
+
+def test_a_stopped_sweep_gets_its_picture_too():
+    bundle = ResultBox(result=sweep_result(37, "cancelled"))._repr_mimebundle_()
+    assert decoded_png(bundle).startswith(PNG_SIGNATURE)
+
+
+def test_without_matplotlib_the_bundle_is_unchanged_and_result_png_says_what_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
+    with pytest.raises(ImportError, match=r"pip install \"lrwidget\[demo\]\""):
+        result_png(sweep_result())
+    bundle = ResultBox(result=sweep_result())._repr_mimebundle_()
+    assert "image/png" not in bundle and "application/vnd.jupyter.widget-view+json" in bundle
+
+
+def test_display_keeps_a_handle_and_refresh_updates_it(monkeypatch):
+    """A widget shown before its sweep had points gets its picture when the sweep ends."""
+    sent = []
+
+    class Handle:
+        def update(self, obj, raw=False):
+            sent.append(("update", obj, raw))
+
+    def fake_display(obj, raw=False, display_id=None):
+        sent.append(("display", obj, raw))
+        return Handle() if display_id else None
+
+    import IPython.display
+
+    monkeypatch.setattr(IPython.display, "display", fake_display)
+    box = ResultBox()
+    assert box.refresh_static_image() == 0
+    box._ipython_display_()
+    assert sent[0][0] == "display" and "image/png" not in sent[0][1] and sent[0][2] is True
+    box.result = sweep_result()
+    assert box.refresh_static_image() == 1
+    kind, bundle, raw = sent[-1]
+    assert kind == "update" and raw and decoded_png(bundle).startswith(PNG_SIGNATURE)
+
+
+def test_save_png_button_asks_bqplot_to_save_each_figure():
+    """The button calls bqplot's own Figure.save_png, which sends the browser a 'save_png' message."""
+    figures = [bq.Figure(marks=[], title=t) for t in ("loss", "gradient")]
+    for fig in figures:
+        fig.comm.messages.clear()
+    button = save_png_button(lambda: figures, filename="my_sweep.png")
+    assert isinstance(button, widgets.Button) and button.description == "Save PNG"
+    button.click()
+    for fig, name in zip(figures, ("my_sweep.png", "my_sweep_2.png"), strict=True):
+        customs = [m for m in fig.comm.messages if m.get("method") == "custom"]
+        assert customs and customs[-1]["content"]["type"] == "save_png"
+        assert customs[-1]["content"]["filename"] == name
+
+
+def test_png_size_refuses_what_is_not_a_png():
+    with pytest.raises(ValueError, match="not a PNG"):
+        png_size(b"GIF89a" + b"\0" * 30)
+    assert export.STATIC_METHODS[0] == "auto"
