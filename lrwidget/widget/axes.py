@@ -218,4 +218,3 @@ def interp_log(lrs: np.ndarray, ys: np.ndarray, lr: float) -> float:
     x, y = np.log10(lrs[ok]), ys[ok]
     order = np.argsort(x)
     return float(np.interp(math.log10(lr), x[order], y[order]))
-

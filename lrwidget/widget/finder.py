@@ -24,6 +24,7 @@ from lrwidget.core.suggestion import SlideStep
 from lrwidget.widget import axes, header
 from lrwidget.widget.advice import compute_suggestions, rule_view, suggested_slice
 from lrwidget.widget.controls import Controls
+from lrwidget.widget.export import StaticImage, save_png_button
 from lrwidget.widget.live import Frame, LiveSession, RunOutcome
 from lrwidget.widget.panes import GradPane, LossPane, Marker, make_lr_scale, set_lr_range
 from lrwidget.widget.registry import method
@@ -44,7 +45,7 @@ STATUS_OF_STOP = {
 PICK_TRAITS = ("lr", "lr_slice", "mode", "value")
 
 
-class LRFinderWidget(W.VBox):
+class LRFinderWidget(StaticImage, W.VBox):
     """Leslie Smith's learning-rate range test as a widget: run it, watch it, pick a rate.
 
     Parameters
@@ -159,15 +160,16 @@ class LRFinderWidget(W.VBox):
             tooltip="stop the sweep; the model is restored and your pick kept",
             layout=W.Layout(width="80px", flex="0 0 auto"),
         )  # fmt: skip
+        self.save_button = save_png_button(lambda: [self.loss_pane.figure, self.grad_pane.figure])
         if not live:  # a replay has nothing to run
             for w in (self.run_button, self.stop_button, self.progress_bar):
                 w.layout.display = "none"
         self.info = W.HTML(layout=W.Layout(width="100%"))
         self.message = W.HTML(layout=W.Layout(width="100%"))
         row = (
-            [self.status_html, self.progress_bar, self.run_button, self.stop_button]
+            [self.status_html, self.progress_bar, self.run_button, self.stop_button, self.save_button]
             if live
-            else [self.status_html]
+            else [self.status_html, self.save_button]
         )
         self.header = W.VBox([
             W.HBox(row, layout=W.Layout(align_items="center", flex_flow="row nowrap", width="100%")),
