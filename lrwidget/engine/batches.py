@@ -11,7 +11,9 @@ Conventions (documented for users in ``lr_find``):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+import contextlib
+import copy
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 from typing import Any
 
 import torch
@@ -56,7 +58,13 @@ def cycle(data: Iterable[Any], name: str = "train_data") -> Iterator[Any]:
 
 
 def to_device(batch: Any, device: torch.device) -> Any:
-    """``batch`` with every tensor in it (nested tuples, lists, dicts) moved to ``device``."""
+    """``batch`` with every tensor in it moved to ``device``, each container keeping its type.
+
+    Tensors; tuples (namedtuples too), lists and mappings, recursively; any other object with a ``.to()``
+    method (a transformers ``BatchEncoding``, a graph batch, a custom class) is moved by its own ``.to``.
+    A mapping keeps its type (a ``UserDict`` with attribute access arrives as itself, not as a dict):
+    copied and refilled when it can be, else rebuilt from its items.
+    """
     if isinstance(batch, torch.Tensor):
         if batch.is_cpu if device.type == "cpu" else batch.device == device:  # is_cpu: cheaper, no object
             return batch
@@ -65,9 +73,31 @@ def to_device(batch: Any, device: torch.device) -> Any:
         return type(batch)(*(to_device(b, device) for b in batch))
     if isinstance(batch, (list, tuple)):
         return type(batch)(to_device(b, device) for b in batch)
-    if isinstance(batch, Mapping):
+    if type(batch) is dict:
         return {k: to_device(v, device) for k, v in batch.items()}
+    if isinstance(batch, Mapping):
+        return _mapping_to(batch, device)
+    move = getattr(batch, "to", None)
+    if callable(move) and not isinstance(batch, nn.Module):
+        return move(device)
     return batch
+
+
+def _mapping_to(batch: Mapping[Any, Any], device: torch.device) -> Any:
+    moved = {k: to_device(v, device) for k, v in batch.items()}
+    if all(moved[k] is v for k, v in batch.items()):
+        return batch  # nothing moved: the very object
+    if isinstance(batch, MutableMapping):
+        # a copy keeps the class and its other attributes (BatchEncoding's encodings); a mapping that
+        # cannot be copied is rebuilt from its items
+        with contextlib.suppress(Exception):
+            out = copy.copy(batch)
+            for k, v in moved.items():
+                out[k] = v
+            return out
+    with contextlib.suppress(Exception):
+        return type(batch)(moved)  # type: ignore[call-arg]
+    return moved
 
 
 def split_batch(batch: Any) -> tuple[tuple[Any, ...], Any]:

@@ -118,7 +118,7 @@ def _snapshot(settings: SweepSettings, model: nn.Module, optimizer: Any, **kw: A
             f"snapshot={settings.snapshot!r} is not available in this version; use snapshot='memory'"
         )
     if settings.snapshot_dir is not None:
-        kw["snapshot_dir"] = settings.snapshot_dir
+        kw["directory"] = settings.snapshot_dir
     return TrainingSnapshot(model, optimizer, target=settings.snapshot, **kw)
 
 
@@ -201,7 +201,7 @@ def run_sweep(
                 # rank travels in the same collective, so all ranks stop at the same step.
                 if outcome.found_inf is not None:
                     value, found_inf = _loss_and_flag(outcome)
-                    if found_inf:
+                    if found_inf and math.isfinite(value):  # a non-finite loss is recorded: it stops
                         skipped += 1
                         if skipped >= MAX_SKIPPED_IN_A_ROW:
                             stop = "non_finite"

@@ -42,7 +42,7 @@ class SweepSettings:
     val_data, val_every, val_batches : a held-out loader evaluated every ``val_every`` steps on its first
         ``val_batches`` batches, recorded as ``result.val_losses``.
     snapshot, snapshot_dir : where the copy restored afterwards lives: "memory" (default), "cpu" (GPU
-        models) or "disk" (in ``snapshot_dir``).
+        models) or "disk" (a fresh folder under ``snapshot_dir``, default the system's temporary one).
     progress : a tqdm progress bar.
     """
 
@@ -80,8 +80,6 @@ class SweepSettings:
         _checks.choice("snapshot", self.snapshot, SNAPSHOT_TARGETS)
         if self.snapshot_dir is not None and not isinstance(self.snapshot_dir, (str, os.PathLike)):
             raise TypeError(f"snapshot_dir must be a directory path, got {type(self.snapshot_dir).__name__}")
-        if self.snapshot == "disk" and self.snapshot_dir is None:
-            raise ValueError("snapshot='disk' needs snapshot_dir=<a directory for the copy>")
         if self.snapshot != "disk" and self.snapshot_dir is not None:
             raise ValueError(
                 f"snapshot_dir is only used with snapshot='disk', not snapshot={self.snapshot!r}"

@@ -16,6 +16,7 @@ import torch
 from torch import nn
 
 from lrwidget.engine.batches import StepFn, to_device
+from lrwidget.engine.snapshot_data import RandomState, data_generators
 
 
 class Validator:
@@ -32,10 +33,14 @@ class Validator:
     ) -> None:
         self.model, self.compute_loss, self.autocast = model, compute_loss, autocast
         self.batches = []
-        for batch in data:
-            self.batches.append(to_device(batch, device))
-            if len(self.batches) == n_batches:
-                break
+        drawn = RandomState(data_generators(data))
+        try:
+            for batch in data:
+                self.batches.append(to_device(batch, device))
+                if len(self.batches) == n_batches:
+                    break
+        finally:
+            drawn.restore()  # the training run draws the same random numbers as without val_data
         if not self.batches:
             raise ValueError("val_data yielded no batches: it must yield at least one")
         self._modes = [(m, m.training) for m in model.modules()]
