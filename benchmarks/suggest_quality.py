@@ -1,11 +1,11 @@
 """Suggestion quality: how good is each suggester's learning rate, measured by training with it.
 
-``python benchmarks/suggest_quality.py build [--task NAME ...]`` rebuilds the corpus
-(benchmarks/data/quality_corpus.json) deterministically with torch on CPU, resuming from a per-task cache.
-``python benchmarks/suggest_quality.py score`` scores every suggester on it with numpy only (seconds)
-and prints one table; ``score --all`` adds leave-one-task-out figures, auto's confidence calibration,
-lr_slice on the transfer tasks, per-task regrets and the smoothing study (the content of
-docs/suggestion_quality.md).
+``python benchmarks/suggest_quality.py build [--broad] [--task NAME ...]`` rebuilds a corpus with torch on
+CPU, resuming from a per-task cache: the original 16 tasks (benchmarks/data/quality_corpus.json) or, with
+``--broad``, the 35 tasks in seven families at four sweep lengths (quality_corpus_broad.json; 2 processes).
+``python benchmarks/suggest_quality.py score`` scores every suggester on both with numpy only and prints
+leave-one-family-out figures, the num_it stability table, partial sweeps and auto's confidence
+(the content of docs/suggestion_quality.md).
 """
 
 from __future__ import annotations
@@ -18,48 +18,33 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-CORPUS = ROOT / "benchmarks" / "data" / "quality_corpus.json"
-
 
 def main(argv: list[str] | None = None) -> None:
+    from benchmarks.quality.families import BROAD, ORIGINAL
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    b = sub.add_parser("build", help="rebuild the corpus (torch, CPU, resumable)")
+    b = sub.add_parser("build", help="rebuild a corpus (torch, CPU, resumable)")
+    b.add_argument("--broad", action="store_true", help="the seven-family corpus at four sweep lengths")
     b.add_argument("--task", action="append", help="build only this task (repeatable)")
-    b.add_argument("--out", type=Path, default=CORPUS)
-    s = sub.add_parser("score", help="score the suggesters on the corpus (numpy only)")
-    s.add_argument("--corpus", type=Path, default=CORPUS)
-    s.add_argument("--loto", action="store_true", help="add leave-one-task-out figures")
-    s.add_argument("--calibration", action="store_true", help="add auto's confidence against its regret")
-    s.add_argument("--slice", action="store_true", help="add lr_slice on the transfer tasks")
-    s.add_argument(
-        "--invariance", action="store_true", help="add pick changes under loss scale / fewer points"
-    )
-    s.add_argument("--detail", action="store_true", help="add mean regret per task")
-    s.add_argument(
-        "--smoothing", action="store_true", help="add the causal EMA against a zero-lag centred window"
-    )
-    s.add_argument("--all", action="store_true", help="every section (what docs/suggestion_quality.md holds)")
+    b.add_argument("--workers", type=int, default=2, help="processes for --broad (default 2)")
+    s = sub.add_parser("score", help="score the suggesters on the corpora (numpy only)")
+    s.add_argument("--original", type=Path, default=ORIGINAL)
+    s.add_argument("--broad", type=Path, default=BROAD)
     args = parser.parse_args(argv)
-    if args.command == "build":
+    log = lambda msg: print(msg, flush=True)  # noqa: E731
+    if args.command == "build" and args.broad:
+        from benchmarks.quality.broad_build import build as build_broad
+
+        build_broad(args.task, workers=args.workers, log=log)
+    elif args.command == "build":
         from benchmarks.quality.build import build
 
-        build(args.task, args.out, log=lambda msg: print(msg, flush=True))
+        build(args.task, ORIGINAL, log=log)
     else:
         from benchmarks.quality.report import report
 
-        every = args.all
-        print(
-            report(
-                args.corpus,
-                loto=args.loto or every,
-                calibration=args.calibration or every,
-                slices=args.slice or every,
-                detail=args.detail or every,
-                invariance=args.invariance or every,
-                smoothing=args.smoothing or every,
-            )
-        )
+        print(report(args.original, args.broad))
 
 
 if __name__ == "__main__":

@@ -85,4 +85,32 @@ def steepest_gradient(lrs: Any, losses: Any, skip_start: int = 10, skip_end: int
     return answer(method, curve, float(curve.lrs[index]), **params)
 
 
-BASELINES = {"fastai_slide": fastai_slide, "steepest_gradient": steepest_gradient}
+def previous_auto(lrs: Any, losses: Any, level: float = 0.7, backoff: float = 3.5) -> Suggestion:
+    """lrwidget's default until issue 10, for comparison: on the curve as given (the lagging EMA), the rate
+    where the loss has made ``level`` of its fall from the median of the first 20 % of points to the
+    minimum (never among the first 10 %), divided by ``backoff``; no lr when the fall is within 3x the
+    scaled MAD of those first points."""
+    method = "previous_auto"
+    curve = prepare(method, lrs, losses)
+    if isinstance(curve, Suggestion):
+        return curve
+    y, n = curve.losses, curve.n
+    skip = max(1, int(0.1 * n))
+    i_min = skip + int(np.argmin(y[skip:]))
+    start = y[: max(3, int(0.2 * n))]
+    with np.errstate(all="ignore"):
+        plateau = float(np.median(start))
+        noise = 1.4826 * float(np.median(np.abs(start - plateau)))
+        depth = plateau - float(y[i_min])
+    if not (np.isfinite(depth) and depth > 0 and depth > 3.0 * noise):
+        return none(method, "the loss never falls clearly below its starting level")
+    above = np.flatnonzero(y[: i_min + 1] >= plateau - level * depth)
+    i_level = min(int(above[-1]) + 1 if above.size else 0, i_min)
+    return answer(method, curve, float(curve.lrs[i_level]) / backoff, anchor_index=i_level)
+
+
+BASELINES = {
+    "fastai_slide": fastai_slide,
+    "steepest_gradient": steepest_gradient,
+    "previous_auto": previous_auto,
+}

@@ -1,120 +1,65 @@
-"""Score every suggester on the corpus and format the table (numpy and lrwidget.core only: no torch)."""
+"""Score every suggester on both corpora: leave-one-family-out, num_it stability, partial sweeps, confidence.
+
+numpy and lrwidget.core only (no torch). Every rule sees what ``RangeTestResult.suggest`` gives it: the
+smoothed losses, the stop reason and ``num_it``; ``auto`` also the raw losses.
+"""
 
 from __future__ import annotations
 
-import json
 import math
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from benchmarks.quality import evaluation as ev
-from benchmarks.quality.baselines import fastai_slide, steepest_gradient
-from lrwidget.core.suggest import auto, lr_slice, minimum, slide_rule, slide_rule_scaled, steepest, valley
+from benchmarks.quality.baselines import fastai_slide, previous_auto, steepest_gradient
+from benchmarks.quality.families import BROAD, ORIGINAL, Families, SweepCurve, load
+from lrwidget.core.suggest import _auto as auto_module
+from lrwidget.core.suggest import from_sweep, reading_curve
 from lrwidget.core.suggestion import Suggestion
 
-Picker = Callable[[np.ndarray, np.ndarray], Suggestion | float]
+HELD_OUT_FAMILIES = ("attention", "autoencoder")  # fixed before the broad corpus was built
+PREVIOUS = "previous auto (EMA, 0.7, 3.5)"
+Rule = Callable[[SweepCurve], Suggestion | float]
 
 
-def fastai_trim(lrs: np.ndarray, losses: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The points fastai's ``lr_find`` hands its suggesters: without the first ``num_it // 10`` (100 steps
-    here) and the last 5."""
-    return lrs[10:-5], losses[10:-5]
+def _method(name: str, **params: float) -> Rule:
+    return lambda c: from_sweep(
+        name, c.lrs, c.smoothed, raw=c.raw, stop_reason=c.stop_reason, num_it=c.num_it, **params
+    )
 
 
-def constant(lr: float) -> Picker:
-    """The same rate whatever the curve (a baseline to beat)."""
-    return lambda lrs, losses: lr
+def _trimmed_valley(c: SweepCurve) -> Suggestion:
+    """valley on the points fastai's ``lr_find`` hands it: without the first num_it // 10 and the last 5."""
+    skip = max(1, c.num_it // 10)
+    return from_sweep("valley", c.lrs[skip:-5], c.smoothed[skip:-5])
 
 
-ROSTER: dict[str, Picker] = {
-    "slide_rule (seed)": slide_rule,
-    "slide_rule_scaled": slide_rule_scaled,
-    "fastai_slide (0.005)": fastai_slide,
-    "valley": valley,
-    "valley after fastai's lr_find trim": lambda lrs, losses: valley(*fastai_trim(lrs, losses)),
-    "steepest (log slope)": steepest,
-    "steepest_gradient": steepest_gradient,
-    "minimum / 10": minimum,
-    "constant 1e-3": constant(1e-3),
-    "constant 1e-2": constant(1e-2),
-    "auto": auto,
-    "auto at its design-phase factors (0.75, 4)": lambda lrs, losses: auto(
-        lrs, losses, level=0.75, backoff=4.0
-    ),
+ROSTER: dict[str, Rule] = {
+    "slide_rule (seed)": _method("slide_rule"),
+    "slide_rule_scaled": _method("slide_rule_scaled"),
+    "fastai_slide (0.005)": lambda c: fastai_slide(c.lrs, c.smoothed),
+    "valley": _method("valley"),
+    "valley after fastai's lr_find trim": _trimmed_valley,
+    "steepest (log slope)": _method("steepest"),
+    "steepest_gradient": lambda c: steepest_gradient(c.lrs, c.smoothed),
+    "minimum / 10": _method("minimum"),
+    "constant 1e-3": lambda c: 1e-3,
+    "constant 1e-2": lambda c: 1e-2,
+    "previous auto (EMA, 0.7, 3.5)": lambda c: previous_auto(c.lrs, c.smoothed),
+    "auto": _method("auto"),
 }
 
-
-@dataclass(frozen=True)
-class Curve:
-    """One range-test curve of the corpus, as the suggesters see it (smoothed losses)."""
-
-    task: str
-    seed: int
-    holdout: bool
-    lrs: np.ndarray
-    smoothed: np.ndarray
-    raw: np.ndarray | None = None  # the raw losses, for re-smoothing studies
+# The grid leave-one-family-out refits auto's three factors over.
+LEVELS = (0.6, 0.7, 0.8)
+BLENDS = (0.25, 0.5, 0.75)
+BACKOFFS = (1.5, 2.0, 3.0, 4.0)
 
 
-@dataclass(frozen=True)
-class Corpus:
-    """Curves and ground truth per task, read from the corpus file."""
-
-    curves: list[Curve]
-    truths: dict[str, ev.Truth]
-    slices: dict[str, ev.SliceTruth]
-    tasks: list[dict[str, Any]]
-
-
-def _floats(values: list[float | None]) -> np.ndarray:
-    return np.array([math.nan if v is None else v for v in values], dtype=float)
-
-
-def load(path: Path) -> Corpus:
-    """Read the corpus JSON into curves and ground truths."""
-    data = json.loads(Path(path).read_text())
-    if data.get("format") != "lrwidget.quality_corpus":
-        raise ValueError(f"{path} is not a quality corpus (format {data.get('format')!r})")
-    curves, truths, slices = [], {}, {}
-    for task in data["tasks"]:
-        name = task["name"]
-        grid = task["grid"]
-        truths[name] = ev.ground_truth(grid["lrs"], grid["val_loss"], grid["init_val_loss"])
-        if "slice_grid" in task:
-            sg = task["slice_grid"]
-            init = grid["init_val_loss"][: len(sg["seeds"])]
-            rows = [ev.ground_truth(grid["lrs"], runs, init) for runs in sg["val_loss"]]
-            slices[name] = ev.slice_truth(truths[name], sg["ratios"], rows)
-        for c in task["curves"]:
-            curves.append(
-                Curve(
-                    name,
-                    c["seed"],
-                    task["holdout"],
-                    _floats(c["lrs"]),
-                    _floats(c["smoothed"]),
-                    _floats(c["losses"]),
-                )
-            )
-    return Corpus(curves, truths, slices, data["tasks"])
-
-
-def pick(picker: Picker, curve: Curve) -> float | None:
-    """The picker's lr on ``curve`` (None when it gives none)."""
-    out = picker(curve.lrs, curve.smoothed)
+def lr_of(out: Suggestion | float) -> float | None:
     return out.lr if isinstance(out, Suggestion) else float(out)
-
-
-def score_all(corpus: Corpus, roster: dict[str, Picker]) -> dict[str, list[ev.PickScore]]:
-    """``scores[name][i]``: how ``roster[name]``'s pick on curve ``i`` did."""
-    return {
-        name: [ev.score_pick(corpus.truths[c.task], pick(p, c)) for c in corpus.curves]
-        for name, p in roster.items()
-    }
 
 
 def _fmt(x: float, pct: bool = False) -> str:
@@ -123,300 +68,218 @@ def _fmt(x: float, pct: bool = False) -> str:
     return f"{100 * x:.0f}%" if pct else f"{x:.3f}"
 
 
-def table(rows: dict[str, ev.Summary], held: dict[str, ev.Summary] | None = None) -> str:
-    """A markdown table, one row per suggester."""
-    head = "| suggester | median regret | mean regret | within 5% | catastrophic | failures |"
-    rule = "|---|---:|---:|---:|---:|---:|"
-    if held is not None:
-        head += " held-out median | held-out mean |"
-        rule += "---:|---:|"
-    lines = [head, rule]
-    for name, s in rows.items():
-        line = (
-            f"| {name} | {_fmt(s.median_regret)} | {_fmt(s.mean_regret)} | {_fmt(s.within, True)} | "
-            f"{s.catastrophic}/{s.n} | {s.failures}/{s.n} |"
-        )
-        if held is not None:
-            line += f" {_fmt(held[name].median_regret)} | {_fmt(held[name].mean_regret)} |"
-        lines.append(line)
-    return "\n".join(lines)
-
-
-def _subset(scores: list[ev.PickScore], keep: list[bool]) -> list[ev.PickScore]:
-    return [s for s, k in zip(scores, keep, strict=True) if k]
-
-
-def main_table(corpus: Corpus) -> str:
-    """Every suggester on every curve, with the held-out tasks' figures alongside."""
-    scores = score_all(corpus, ROSTER)
-    held_mask = [c.holdout for c in corpus.curves]
-    summaries = {name: ev.summarize(s) for name, s in scores.items()}
-    held = {name: ev.summarize(_subset(s, held_mask)) for name, s in scores.items()}
-    n_held = len({c.task for c in corpus.curves if c.holdout})
-    return "\n".join(
-        [
-            f"Suggestion quality: {len(corpus.curves)} range-test curves (lr_find defaults) over "
-            f"{len(corpus.truths)} tasks, {n_held} of them held out while auto was designed.",
-            "regret = val_loss(pick) / best - 1 after 1cycle training, interpolated in log lr on the grid; "
-            "regrets cover the picks made, failures are counted apart.",
-            "",
-            table(summaries, held),
-        ]
+def _row(name: str, s: ev.Summary) -> str:
+    return (
+        f"| {name} | {_fmt(s.median_regret)} | {_fmt(s.mean_regret)} | {_fmt(s.within, True)} | "
+        f"{s.catastrophic}/{s.n} ({100 * s.catastrophic / s.n:.0f}%) | {s.failures}/{s.n} |"
     )
 
 
-LEVELS = (0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85)
-BACKOFFS = (2.0, 2.5, 3.0, 3.5, 4.0, 5.0, 6.0)
+HEAD = (
+    "| suggester | median regret | mean regret | in band (regret <= 0.05) | catastrophic | no answer |\n"
+    "|---|---:|---:|---:|---:|---:|"
+)
 
 
-def auto_family() -> dict[str, Picker]:
-    """auto's two factors over a grid: what leave-one-task-out chooses from."""
-
-    def make(level: float, backoff: float) -> Picker:
-        return lambda lrs, losses: auto(lrs, losses, level=level, backoff=backoff)
-
-    return {f"level={lv:g}, backoff={b:g}": make(lv, b) for lv in LEVELS for b in BACKOFFS}
-
-
-def loto_section(corpus: Corpus) -> str:
-    """auto refitted without each task (its factors chosen on the other tasks), scored on that task."""
-    family = score_all(corpus, auto_family())
-    tasks = [c.task for c in corpus.curves]
-    result = ev.leave_one_task_out(family, tasks)
-    full = min(family, key=lambda k: ev.objective(family[k]))
-    s = result.summary
-    rows = {
-        "auto, factors fitted on all tasks": ev.summarize(family[full]),
-        "auto, leave-one-task-out": s,
+def auto_grid() -> dict[str, Rule]:
+    return {
+        f"level={lv}, blend={b}, backoff={k}": _method("auto", level=lv, blend=b, backoff=k)
+        for lv in LEVELS
+        for b in BLENDS
+        for k in BACKOFFS
     }
-    other = {t: c for t, c in result.chosen.items() if c != full}
-    lines = [
-        f"Leave-one-task-out: auto's (level, backoff) chosen from a {len(LEVELS)}x{len(BACKOFFS)} grid by "
-        "fewest catastrophes + failures, then lowest mean regret, on the other tasks.",
-        f"Fitted on all tasks: {full}. Left-out tasks that got another setting: "
-        + (", ".join(f"{t} ({c})" for t, c in other.items()) or "none"),
-        "",
-        table(rows),
-    ]
-    order = _loto_order(corpus)
-    bad = [(c.task, c.seed, p.regret) for c, p in zip(order, result.scores, strict=True) if p.catastrophic]
-    if bad:
-        lines.append("")
-        lines.append("LOTO catastrophes: " + ", ".join(f"{t} seed {sd} (regret {r:.2f})" for t, sd, r in bad))
-    return "\n".join(lines)
 
 
-def _loto_order(corpus: Corpus) -> list[Curve]:
-    """Curves in the order leave_one_task_out returns its scores (task by task)."""
-    return [
-        c for task in dict.fromkeys(c.task for c in corpus.curves) for c in corpus.curves if c.task == task
-    ]
-
-
-def calibration_section(corpus: Corpus) -> str:
-    """Does auto's confidence track its regret? Spearman, and regret by confidence tercile."""
-    sugg = [auto(c.lrs, c.smoothed) for c in corpus.curves]
-    scores = [ev.score_pick(corpus.truths[c.task], s.lr) for c, s in zip(corpus.curves, sugg, strict=True)]
-    made = [(s.confidence, p) for s, p in zip(sugg, scores, strict=True) if not p.failed]
-    conf = np.array([c for c, _ in made], dtype=float)
-    reg = np.array([p.regret for _, p in made])
-    rho = ev.rank_correlation(conf, reg)
-    lines = [
-        f"auto's confidence vs its regret ({len(made)} picks): Spearman rank correlation {rho:+.2f} "
-        "(negative: higher confidence, lower regret).",
-        "",
-        "| confidence tercile | range | median regret | mean regret | catastrophic |",
-        "|---|---|---:|---:|---:|",
-    ]
-    for name, part in zip(("low", "middle", "high"), np.array_split(np.argsort(conf), 3), strict=True):
-        picks = [made[i][1] for i in part]
-        s = ev.summarize(picks)
+def lofo_table(fam: Families) -> str:
+    """Every rule over all curves (the rules have nothing to fit: their LOFO figure is their figure) and
+    auto refitted without each family, its factors chosen on the other families."""
+    lines = [HEAD]
+    for name, rule in ROSTER.items():
         lines.append(
-            f"| {name} | {conf[part].min():.2f}-{conf[part].max():.2f} | {_fmt(s.median_regret)} | "
-            f"{_fmt(s.mean_regret)} | {s.catastrophic}/{s.n} |"
+            _row(name, ev.summarize([ev.score_pick(fam.truths[c.task], lr_of(rule(c))) for c in fam.curves]))
         )
-    return "\n".join(lines)
-
-
-def slice_section(corpus: Corpus) -> str:
-    """lr_slice on the transfer tasks with a trained body: slice(lo, hi) vs the single rate hi."""
-    lines = [
-        "lr_slice on transfer tasks with an unfrozen body (body gets lo, head hi; regret against the best "
-        "single rate):",
+    grid = auto_grid()
+    scores = {
+        name: [ev.score_pick(fam.truths[c.task], lr_of(r(c))) for c in fam.curves] for name, r in grid.items()
+    }
+    loto = ev.leave_one_task_out(scores, [c.family for c in fam.curves])
+    lines.append(_row("auto, factors refitted without the family (LOFO)", loto.summary))
+    chosen = "; ".join(f"{f}: {v}" for f, v in loto.chosen.items())
+    per_family = [
         "",
-        "| task | single rate hi: mean regret | slice(lo, hi): mean regret | mean hi/lo | "
-        "best single-rate val | best slice val (ratio) |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| family (left out) | curves | auto median | auto mean | catastrophic | best other rule by mean |",
+        "|---|---:|---:|---:|---:|---|",
     ]
-    for task, truth in corpus.slices.items():
-        curves = [c for c in corpus.curves if c.task == task]
-        single, sliced, ratios = [], [], []
-        for c in curves:
-            pair = lr_slice(c.lrs, c.smoothed)
-            if pair is None:
+    labels = [c.family for c in fam.curves]
+    for f in fam.family_names:
+        keep = [lab == f for lab in labels]
+        auto_s = ev.summarize([s for s, k in zip(scores[loto.chosen[f]], keep, strict=True) if k])
+        best_name, best_mean = "", math.inf
+        for name, rule in ROSTER.items():
+            if name == "auto":
                 continue
-            lo, hi = pair
-            single.append(ev.score_pick(truth.rows[0], hi).regret)
-            sliced.append(ev.score_slice(truth, lo, hi).regret)
-            ratios.append(hi / lo)
-        k = int(np.argmin([row.best for row in truth.rows]))
-        ratio = float(np.exp(np.mean(np.log(ratios))))
-        lines.append(
-            f"| {task} | {np.mean(single):.3f} | {np.mean(sliced):.3f} | {ratio:.0f} | "
-            f"{truth.best:.3f} | {truth.rows[k].best:.3f} ({truth.ratios[k]:g}) |"
+            s = ev.summarize(
+                [
+                    ev.score_pick(fam.truths[c.task], lr_of(rule(c)))
+                    for c, k in zip(fam.curves, keep, strict=True)
+                    if k
+                ]
+            )
+            if s.failures == 0 and s.mean_regret < best_mean:
+                best_name, best_mean = name, s.mean_regret
+        per_family.append(
+            f"| {f} | {auto_s.n} | {_fmt(auto_s.median_regret)} | {_fmt(auto_s.mean_regret)} | "
+            f"{auto_s.catastrophic} | {best_name} ({_fmt(best_mean)}) |"
         )
-    return "\n".join(lines)
+    return "\n".join([*lines, "", f"LOFO choices: {chosen}", *per_family])
 
 
-def _same(a: float | None, b: float | None, decades: float) -> bool:
-    if a is None or b is None:
-        return a is b
-    return abs(math.log10(a) - math.log10(b)) <= decades
-
-
-def invariance_section(corpus: Corpus) -> str:
-    """How often a pick moves when the loss is multiplied by 10, or every other point is dropped (about
-    what a sweep of half the steps over the same range gives, EMA lag aside)."""
+def stability_table(
+    fam: Families, rules: Sequence[str] = ("auto", "minimum / 10", PREVIOUS, "valley")
+) -> str:
+    """Pick per num_it (median of the seeds' picks) for every broad task, and its spread in decades."""
+    tasks = list(dict.fromkeys(c.task for c in fam.curves if c.family != "sklearn_small"))
+    num_its = sorted({c.num_it for c in fam.curves if c.family != "sklearn_small"})
+    picks: dict[str, dict[str, dict[int, float]]] = {r: {} for r in rules}
+    for r in rules:
+        for c in fam.curves:
+            if c.task not in tasks:
+                continue
+            lr = lr_of(ROSTER[r](c))
+            picks[r].setdefault(c.task, {}).setdefault(c.num_it, []).append(
+                math.log10(lr) if lr else math.nan
+            )  # type: ignore[arg-type]
     lines = [
-        "Robustness: picks that change when the loss is scaled by 10 (any change) or every other point is "
-        "dropped (> 0.15 decade, or answer <-> none):",
+        "| task | best lr | "
+        + " | ".join(f"auto @{n}" for n in num_its)
+        + " | auto spread | minimum/10 spread | previous auto spread |",
+        "|---|---:|" + "---:|" * len(num_its) + "---:|---:|---:|",
+    ]
+    spreads: dict[str, list[float]] = {r: [] for r in rules}
+    for t in tasks:
+        row = {}
+        for r in rules:
+            med = {n: float(np.nanmedian(v)) for n, v in picks[r][t].items()}
+            spread = max(med.values()) - min(med.values())
+            spreads[r].append(spread)
+            row[r] = (med, spread)
+        med, spread = row["auto"]
+        lines.append(
+            f"| {t} | {fam.truths[t].best_lr:.2g} | "
+            + " | ".join(f"{10 ** med[n]:.2g}" for n in num_its)
+            + f" | {spread:.2f} | {row['minimum / 10'][1]:.2f} | {row[PREVIOUS][1]:.2f} |"
+        )
+    summary = [
         "",
-        "| suggester | loss x 10 | half the points |",
-        "|---|---:|---:|",
+        "| rule | median spread (decades) | mean | max | tasks within 0.3 decade |",
+        "|---|---:|---:|---:|---:|",
     ]
-    for name, picker in ROSTER.items():
-        if name.startswith("constant"):
+    for r in rules:
+        s = np.array(spreads[r])
+        summary.append(
+            f"| {r} | {np.nanmedian(s):.2f} | {np.nanmean(s):.2f} | {np.nanmax(s):.2f} | "
+            f"{np.sum(s <= 0.3)}/{s.size} |"
+        )
+    return "\n".join(lines + summary)
+
+
+def truncated(fam: Families) -> list[SweepCurve]:
+    """Partial sweeps made from the diverged ones: cut half a decade before the read curve's minimum, as
+    a person pressing Stop mid-descent would, with stop_reason 'cancelled'."""
+    out = []
+    for c in fam.curves:
+        if c.stop_reason != "diverged":
             continue
-        scaled = half = 0
-        for c in corpus.curves:
-            base = pick(picker, c)
-            scaled += not _same(
-                base, pick(picker, Curve(c.task, c.seed, c.holdout, c.lrs, 10 * c.smoothed)), 1e-9
-            )
-            half += not _same(
-                base, pick(picker, Curve(c.task, c.seed, c.holdout, c.lrs[::2], c.smoothed[::2])), 0.15
-            )
-        n = len(corpus.curves)
-        lines.append(f"| {name} | {scaled}/{n} | {half}/{n} |")
-    return "\n".join(lines)
-
-
-def detail_section(corpus: Corpus) -> str:
-    """Mean regret per task and suggester, with each task's best lr."""
-    scores = score_all(corpus, ROSTER)
-    names = list(ROSTER)
-    lines = [
-        "| task | best lr | " + " | ".join(names) + " |",
-        "|---|---:|" + "---:|" * len(names),
-    ]
-    for task, truth in corpus.truths.items():
-        keep = [c.task == task for c in corpus.curves]
-        cells = []
-        for name in names:
-            s = ev.summarize(_subset(scores[name], keep))
-            cells.append(_fmt(s.mean_regret) + (f" ({s.failures} none)" if s.failures else ""))
-        mark = " (held out)" if any(c.holdout for c in corpus.curves if c.task == task) else ""
-        lines.append(f"| {task}{mark} | {truth.best_lr:.2g} | " + " | ".join(cells) + " |")
-    return "\n".join(lines)
-
-
-CENTRED_HALF_WIDTH = 10  # chosen on the design tasks among 5, 8, 10, 15 (and log-domain twins)
-SMOOTH_LEVELS = (0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)
-SMOOTH_BACKOFFS = (0.25, 0.35, 0.5, 0.7, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 5.0, 6.0)
-
-
-def centred_box(losses: np.ndarray, half_width: int) -> np.ndarray:
-    """Zero-lag smoothing of raw losses: the mean over ``i - k .. i + k`` with ``k = min(half_width, i,
-    last - i)`` (the window shrinks symmetrically at both ends, so no point lags); nan from the first
-    non-finite loss on."""
-    x = np.asarray(losses, dtype=float)
-    bad = np.flatnonzero(~np.isfinite(x))
-    cut = int(bad[0]) if bad.size else x.size
-    out = np.full(x.size, math.nan)
-    sums = np.concatenate([[0.0], np.cumsum(x[:cut])])
-    i = np.arange(cut)
-    k = np.minimum(np.minimum(half_width, i), cut - 1 - i)
-    out[:cut] = (sums[i + k + 1] - sums[i - k]) / (2 * k + 1)
+        finite = np.isfinite(c.raw) & np.isfinite(c.smoothed)
+        n = int(np.argmin(finite)) if not finite.all() else finite.size
+        x = np.log10(c.lrs[:n])
+        read = reading_curve(c.lrs[:n], c.raw[:n])
+        i_min = int(np.argmin(read[max(1, n // 10) :])) + max(1, n // 10)
+        keep = x <= x[i_min] - 0.5
+        if keep.sum() < 10:
+            continue
+        out.append(
+            replace(c, lrs=c.lrs[keep], raw=c.raw[keep], smoothed=c.smoothed[keep], stop_reason="cancelled")
+        )
     return out
 
 
-def _resmoothed(corpus: Corpus, half_width: int) -> Corpus:
-    curves = []
-    for c in corpus.curves:
-        if c.raw is None:
-            raise ValueError(f"{c.task} seed {c.seed} has no raw losses to re-smooth")
-        curves.append(Curve(c.task, c.seed, c.holdout, c.lrs, centred_box(c.raw, half_width), c.raw))
-    return Corpus(curves, corpus.truths, corpus.slices, corpus.tasks)
-
-
-def smoothing_section(corpus: Corpus) -> str:
-    """Every suggester on (a) the recorded causal EMA and (b) a zero-lag centred window of the raw losses;
-    auto's factors refitted for each on the design tasks (then scored once on the held-out tasks), on all
-    tasks, and by leave-one-task-out."""
-
-    def make(level: float, backoff: float) -> Picker:
-        return lambda lrs, losses: auto(lrs, losses, level=level, backoff=backoff)
-
-    family = {f"level={lv:g}, backoff={b:g}": make(lv, b) for lv in SMOOTH_LEVELS for b in SMOOTH_BACKOFFS}
-    rules = {k: v for k, v in ROSTER.items() if not k.startswith(("constant", "auto"))}
-    variants = {
-        "(a) causal EMA (recorded)": corpus,
-        f"(b) centred window +-{CENTRED_HALF_WIDTH} points": _resmoothed(corpus, CENTRED_HALF_WIDTH),
-    }
-    held_mask = [c.holdout for c in corpus.curves]
-    design_mask = [not h for h in held_mask]
-    tasks = [c.task for c in corpus.curves]
-    rows: dict[str, ev.Summary] = {}
-    notes = []
-    for label, variant in variants.items():
-        scores = score_all(variant, family)
-        fit_design = min(scores, key=lambda k: ev.objective(_subset(scores[k], design_mask)))
-        fit_all = min(scores, key=lambda k: ev.objective(scores[k]))
-        rows[f"{label}: auto, design-fit, design tasks"] = ev.summarize(
-            _subset(scores[fit_design], design_mask)
+def partial_table(fam: Families) -> str:
+    cut = truncated(fam)
+    lines = [
+        f"Partial sweeps: {len(cut)} diverged curves cut half a decade before their minimum (stop_reason "
+        "'cancelled'); the share of picks that carry a caveat is in the last column.",
+        "",
+        HEAD[: HEAD.index("\n")] + " with a caveat |",
+        HEAD[HEAD.index("\n") + 1 :] + "---:|",
+    ]
+    for name, rule in ROSTER.items():
+        outs = [rule(c) for c in cut]
+        s = ev.summarize(
+            [ev.score_pick(fam.truths[c.task], lr_of(o)) for c, o in zip(cut, outs, strict=True)]
         )
-        rows[f"{label}: auto, design-fit, held-out tasks"] = ev.summarize(
-            _subset(scores[fit_design], held_mask)
+        caveated = [isinstance(o, Suggestion) and bool(o.caveats) for o in outs]
+        lines.append(_row(name, s) + f" {100 * np.mean(caveated):.0f}% |")
+    return "\n".join(lines)
+
+
+def confidence_table(fam: Families, curves: Sequence[SweepCurve], label: str) -> str:
+    sugg = [ROSTER["auto"](c) for c in curves]
+    scores = [ev.score_pick(fam.truths[c.task], s.lr) for c, s in zip(curves, sugg, strict=True)]
+    conf = np.array([s.confidence for s in sugg], dtype=float)
+    reg = np.array([s.regret for s in scores])
+    cat = np.array([s.catastrophic for s in scores])
+    order = np.argsort(conf, kind="mergesort")
+    thirds = np.array_split(order, 3)
+    rho = ev.rank_correlation(conf, reg)
+    lines = [
+        f"auto's confidence on {label} ({len(curves)} picks): Spearman {rho:+.2f} against regret; "
+        f"{int(cat.sum())} catastrophic in all.",
+        "",
+        "| confidence third | range | median regret | mean regret | catastrophic |",
+        "|---|---|---:|---:|---:|",
+    ]
+    for name, idx in zip(("low", "middle", "high"), thirds, strict=True):
+        lines.append(
+            f"| {name} | {conf[idx].min():.2f}-{conf[idx].max():.2f} | {np.median(reg[idx]):.3f} | "
+            f"{reg[idx].mean():.3f} | {int(cat[idx].sum())}/{idx.size} |"
         )
-        rows[f"{label}: auto, fitted on all tasks"] = ev.summarize(scores[fit_all])
-        rows[f"{label}: auto, leave-one-task-out"] = ev.leave_one_task_out(scores, tasks).summary
-        for name, s in score_all(variant, rules).items():
-            rows[f"{label}: {name}"] = ev.summarize(s)
-        notes.append(f"{label}: design-fit {fit_design}; fitted on all tasks {fit_all}")
-    return "\n".join(
-        [
-            "Smoothing study: the suggesters on the recorded causal EMA (beta 0.98, which trails the raw "
-            "loss) against a zero-lag centred window of the raw losses; auto's (level, backoff) refitted for "
-            f"each over a {len(SMOOTH_LEVELS)}x{len(SMOOTH_BACKOFFS)} grid.",
-            *notes,
-            "",
-            table(rows),
-        ]
-    )
+    return "\n".join(lines)
 
 
-def report(
-    path: Path,
-    loto: bool = False,
-    calibration: bool = False,
-    slices: bool = False,
-    detail: bool = False,
-    invariance: bool = False,
-    smoothing: bool = False,
-) -> str:
-    """The table of every suggester on the corpus; other sections on request."""
-    corpus = load(path)
-    parts = [main_table(corpus)]
-    if loto:
-        parts.append(loto_section(corpus))
-    if calibration:
-        parts.append(calibration_section(corpus))
-    if slices:
-        parts.append(slice_section(corpus))
-    if invariance:
-        parts.append(invariance_section(corpus))
-    if detail:
-        parts.append(detail_section(corpus))
-    if smoothing:
-        parts.append(smoothing_section(corpus))
-    return "\n\n".join(parts)
+def report(original: Path = ORIGINAL, broad: Path = BROAD) -> str:
+    fam = load(original, broad, HELD_OUT_FAMILIES)
+    held = [c for c in fam.curves if c.holdout]
+    counts = {f: sum(c.family == f for c in fam.curves) for f in fam.family_names}
+    parts = [
+        f"Suggestion quality: {len(fam.curves)} range-test curves over {len(fam.truths)} tasks in "
+        f"{len(counts)} families ({', '.join(f'{f} {n}' for f, n in counts.items())}); held out while auto "
+        f"was designed: {', '.join(HELD_OUT_FAMILIES)}.",
+        "regret = val_loss(pick) / best - 1 after 1cycle training (interpolated in log lr on the grid); "
+        "catastrophic: next to a diverged grid rate or loss > 2x best.",
+        "",
+        lofo_table(fam),
+        "",
+        "Held-out families, auto as designed on the others:",
+        "",
+        HEAD,
+        _row(
+            "auto", ev.summarize([ev.score_pick(fam.truths[c.task], lr_of(ROSTER["auto"](c))) for c in held])
+        )
+        if held
+        else "",
+        "",
+        "Sweep length: auto's pick at each num_it (median of 2 seeds) and the spread of picks in decades",
+        "",
+        stability_table(fam),
+        "",
+        partial_table(fam),
+        "",
+        confidence_table(fam, held, "the held-out families") if held else "",
+        "",
+        confidence_table(fam, fam.curves, "every curve"),
+        "",
+        f"auto's factors: level={auto_module.LEVEL}, blend={auto_module.BLEND}, "
+        f"backoff={auto_module.BACKOFF}, window +-{auto_module.HALF_WIDTH} decades.",
+    ]
+    return "\n".join(parts)

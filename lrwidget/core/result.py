@@ -119,19 +119,22 @@ class RangeTestResult:
     def suggest(self, method: str = "auto", **params: Any) -> Suggestion:
         """Suggest a learning rate with ``method`` (a name in ``lrwidget.suggest.METHODS``).
 
-        The suggesters see the smoothed losses, as fastai's do: raw losses are too noisy to differentiate.
+        The suggesters see the smoothed losses, as fastai's do (``auto`` also reads the raw ones), and
+        why the sweep stopped and its planned ``num_it``, so a partial curve gets ``caveats``.
         """
-        from lrwidget.core.suggest import METHODS
+        from lrwidget.core.suggest import from_sweep
 
-        if method not in METHODS:
-            raise ValueError(f"method must be one of {tuple(METHODS)}, got {method!r}")
-        return METHODS[method](self.lrs, self.smoothed, **params)
+        num_it = self.settings.get("num_it")
+        context = {"raw": self.losses, "stop_reason": self.stop_reason, "num_it": num_it}
+        return from_sweep(method, self.lrs, self.smoothed, **context, **params)
 
     def suggestions(self) -> dict[str, Suggestion]:
         """Every method's suggestion with default parameters, by method name."""
-        from lrwidget.core.suggest import METHODS
+        from lrwidget.core.suggest import METHODS, from_sweep
 
-        return {name: fn(self.lrs, self.smoothed) for name, fn in METHODS.items()}
+        num_it = self.settings.get("num_it")
+        context = {"raw": self.losses, "stop_reason": self.stop_reason, "num_it": num_it}
+        return {name: from_sweep(name, self.lrs, self.smoothed, **context) for name in METHODS}
 
     def lr_slice(self) -> tuple[float, float] | None:
         """``(lo, hi)`` for discriminative fine-tuning, or None (see ``lrwidget.suggest.lr_slice``)."""

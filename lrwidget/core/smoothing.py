@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 
@@ -99,3 +100,66 @@ class StopRule:
         else:
             diverged = smoothed - self.best > (self.div_factor - 1.0) * abs(self.best)
         return "diverged" if diverged else None
+
+
+MAX_REACH = 8  # points each side of a window; denser curves are first binned (median per bin)
+
+
+def centred(log_lrs: np.ndarray, losses: np.ndarray, half_width: float, min_points: int = 3) -> np.ndarray:
+    """Zero-phase smoothing in log-lr space: a running median, then a running mean, over a window
+    centred on each point, ``half_width`` decades each side (at least ``min_points`` points).
+
+    Unlike the sweep's EMA it does not trail the loss, whatever the number of points per decade. The
+    median keeps single bad batches from leaking into their neighbours; before the mean (which removes
+    the median's steps) values above the highest point before the minimum are capped there, so the
+    explosion at the end of a diverging sweep cannot pull the minimum back. Near the ends the window
+    shrinks symmetrically, so no point is pulled towards one side. A curve with more than ``MAX_REACH``
+    points per half-width is first cut into bins of consecutive points (each its median, at its mean
+    log lr), smoothed at that resolution and interpolated back: the cost stays flat as ``num_it`` grows.
+    Uneven spacing (a linear sweep) is smoothed by index with the window of the median spacing.
+    """
+    x = np.asarray(log_lrs, dtype=float)
+    y = np.asarray(losses, dtype=float)
+    n = y.size
+    if n < 3:
+        return y.copy()
+    step = float(np.median(np.diff(x)))
+    k = max(min_points, round(half_width / step)) if step > 0 else min_points
+    with np.errstate(all="ignore"):
+        if k <= MAX_REACH:
+            return _smooth_by_index(y, k)
+        size = -(-k // MAX_REACH)
+        full = n // size
+        bx = x[: full * size].reshape(full, size).mean(axis=1)
+        by = np.median(y[: full * size].reshape(full, size), axis=1)
+        if full * size < n:
+            bx = np.append(bx, x[full * size :].mean())
+            by = np.append(by, np.median(y[full * size :]))
+        smoothed = _smooth_by_index(by, max(min_points, round(k / size)))
+        return np.interp(x, bx, smoothed)
+
+
+def _smooth_by_index(y: np.ndarray, k: int) -> np.ndarray:
+    n = y.size
+    idx = np.arange(n)
+    reach = np.minimum(np.minimum(idx, n - 1 - idx), k)
+    median = _windowed(np.median, y, reach)
+    finite = np.isfinite(median)
+    if finite.any():
+        # after the minimum, nothing above the highest point before it: the blow-up stays where it is
+        i_min = int(np.argmin(np.where(finite, median, np.inf)))
+        median = np.minimum(median, np.max(median[: i_min + 1]))
+    return _windowed(np.mean, median, reach)
+
+
+def _windowed(statistic: Any, y: np.ndarray, reach: np.ndarray) -> np.ndarray:
+    """``statistic`` over ``y[i - reach[i] : i + reach[i] + 1]`` for every ``i`` (one call per width)."""
+    out = np.empty_like(y)
+    for k in np.unique(reach).tolist():
+        at = np.flatnonzero(reach == k)
+        if k == 0:
+            out[at] = y[at]
+            continue
+        windows = np.lib.stride_tricks.sliding_window_view(y, 2 * k + 1)  # windows[i] is centred on i + k
+        out[at] = statistic(windows[at - k], axis=1)
+    return out

@@ -1,9 +1,14 @@
-"""The default pick (a point on the loss's descent, backed off) and a slice for discriminative fine-tuning.
+"""The default pick, read off a zero-lag curve with the sweep's density in mind, and a slice for fine-tuning.
 
-``auto`` was chosen on the suggestion-quality benchmark (benchmarks/suggest_quality.py and
-docs/suggestion_quality.md): among the published rules, their combinations and a few anchors, this
-family had the lowest mean regret of 1cycle training on the design tasks; it was checked once on
-held-out tasks, then its two factors were refitted on all tasks and judged by leave-one-task-out.
+Why it reads what it reads (benchmarks/suggest_quality.py and docs/suggestion_quality.md):
+
+- The sweep's EMA (beta 0.98) trails the raw loss by ~50 points: four decades at 100 points over 8
+  decades, half a decade at 1,000. ``auto`` reads the raw losses through a centred window fixed in decades
+  (``reading_curve``), so its features sit where the loss has them, whatever ``num_it``.
+- The model trains during the sweep. After ``k`` points per decade it has taken ``sum(lr) ~ lr * k / ln 10``
+  of steps, so a longer sweep makes the same progress at a lower rate: the descent moves left by
+  ``log10(k_long / k_short)`` decades while the unstable rate (the minimum) stays put. The descent anchor
+  is therefore moved right by ``log10(k / K_REF)``; the minimum is used as it is.
 """
 
 from __future__ import annotations
@@ -14,56 +19,75 @@ from typing import Any
 
 import numpy as np
 
-from lrwidget.core.suggest._common import Curve, answer, fraction, none, positive, prepare
+from lrwidget.core.smoothing import centred
+from lrwidget.core.suggest._common import Curve, answer, fraction, positive, prepare
 from lrwidget.core.suggest._minimum import _minimum
 from lrwidget.core.suggest._slide import _slide_rule_scaled
 from lrwidget.core.suggest._steepest import _steepest
+from lrwidget.core.suggest._sweep import Sweep, partial_caveats, sweep, with_caveats
 from lrwidget.core.suggestion import Suggestion
 
-LEVEL = 0.7  # how far down the descent the anchor sits (share of the fall from plateau to minimum)
-BACKOFF = 3.5  # the anchor divided by this is the pick
-PLATEAU_SHARE = 0.2  # the first points whose median is the starting level
+LEVEL = 0.7  # the descent anchor: where the loss has made this share of its fall (plateau to minimum)
+BLEND = 0.5  # weight of the (density-corrected) descent anchor against the minimum, in log10(lr)
+BACKOFF = 3.0  # the blend divided by this is the pick
+HALF_WIDTH = 0.5  # decades each side of the centred window the rule reads the loss through
+K_REF = 99 / 8  # points per decade of the default sweep (100 points, 1e-7 .. 10), where the factors hold
+PLATEAU_SHARE = 0.2  # the first decades (this share of the range) whose median is the starting level
 SKIP_SHARE = 0.1  # the first points are never the minimum (a lucky first batch), as fastai skips them
-START_LEVEL = 0.2  # where the descent counts as begun, for its width (confidence)
-NOISE_FACTOR = 3.0  # a fall must exceed this many times the plateau's noise to count as a descent
+CLEAR = 3.0  # a fall is clear when it exceeds this many times the noise of the read curve
+
+
+def reading_curve(lrs: Any, losses: Any) -> np.ndarray:
+    """The curve ``auto`` reads: the losses (raw, for preference) through a centred window of
+    ``HALF_WIDTH`` decades each side (running median, then mean). It does not trail the loss."""
+    x = np.log10(np.asarray(lrs, dtype=float))
+    return centred(x, np.asarray(losses, dtype=float), HALF_WIDTH)
 
 
 @dataclass(frozen=True)
-class Descent:
-    """Where the loss falls: its starting level, its minimum, and indices of points along the way."""
+class Reading:
+    """What ``auto`` reads off a curve: the read losses, the descent's features, and its noise."""
 
+    read: np.ndarray
     plateau: float
     i_min: int
     depth: float
+    noise: float  # of the read curve (raw scatter / sqrt(points per window))
+    per_decade: float
 
-    def level_index(self, losses: np.ndarray, share: float) -> int:
-        """First point after which the loss stays below ``plateau - share * depth`` until the minimum."""
-        above = np.flatnonzero(losses[: self.i_min + 1] >= self.plateau - share * self.depth)
+    def level_index(self, share: float) -> int:
+        """First point after which the read loss stays below ``plateau - share * depth`` until the minimum."""
+        above = np.flatnonzero(self.read[: self.i_min + 1] >= self.plateau - share * self.depth)
         return min(int(above[-1]) + 1 if above.size else 0, self.i_min)
 
+    @property
+    def clear(self) -> bool:
+        return self.depth > CLEAR * self.noise
 
-def descent(curve: Curve) -> Descent | None:
-    """The curve's descent, or None when the loss never falls clearly below its starting level.
 
-    "Clearly": by more than ``NOISE_FACTOR`` times the plateau's noise (scaled median absolute
-    deviation of its points), so a flat, noisy curve (a sweep stopped before the descent) has none.
-    """
+def read(curve: Curve, raw: np.ndarray | None) -> Reading:
+    """Read ``raw`` (or, without it, the curve's own losses) through the centred window."""
+    x = curve.log_lrs
     n = curve.n
+    y = curve.losses if raw is None else raw
+    r = centred(x, y, HALF_WIDTH)
+    per_decade = (n - 1) / float(x[-1] - x[0])
     skip = max(1, int(SKIP_SHARE * n))
-    i_min = skip + int(np.argmin(curve.losses[skip:]))
+    i_min = skip + int(np.argmin(r[skip:]))
+    start = r[x <= x[0] + PLATEAU_SHARE * (x[-1] - x[0])]
+    plateau = float(np.median(start if start.size >= 3 else r[:3]))
     with np.errstate(all="ignore"):
-        start = curve.losses[: max(3, int(PLATEAU_SHARE * n))]
-        plateau = float(np.median(start))
-        noise = 1.4826 * float(np.median(np.abs(start - plateau)))
-        depth = plateau - float(curve.losses[i_min])
-    if not (math.isfinite(depth) and depth > 0 and depth > NOISE_FACTOR * noise):
-        return None
-    return Descent(plateau, i_min, depth)
+        depth = plateau - float(r[i_min])
+        window = max(1.0, 2 * HALF_WIDTH * per_decade)
+        scatter = 1.4826 * float(np.median(np.abs(y[: i_min + 1] - r[: i_min + 1])))
+    noise = scatter / math.sqrt(window)
+    if not math.isfinite(depth):
+        depth = 0.0
+    return Reading(r, plateau, i_min, depth, noise, per_decade)
 
 
 def _members(curve: Curve) -> dict[str, Suggestion]:
-    """The published rules whose agreement with auto's pick feeds its confidence (default parameters;
-    valley is left out: it undershoots on long flat starts, so it would disagree on nearly every curve)."""
+    """Published rules whose spread around auto's pick is reported (``spread_decades``)."""
     return {
         "minimum": _minimum(curve, 10.0),
         "steepest": _steepest(curve, 0.1, 0.05),
@@ -71,66 +95,106 @@ def _members(curve: Curve) -> dict[str, Suggestion]:
     }
 
 
-def auto(lrs: Any, losses: Any, level: float = LEVEL, backoff: float = BACKOFF) -> Suggestion:
-    """The rate at which the loss has made ``level`` (70 %) of its fall, divided by ``backoff`` (3.5).
+def auto(
+    lrs: Any,
+    losses: Any,
+    level: float = LEVEL,
+    backoff: float = BACKOFF,
+    blend: float = BLEND,
+    *,
+    raw: Any = None,
+    stop_reason: str | None = None,
+    num_it: int | None = None,
+) -> Suggestion:
+    """The geometric blend of two anchors, divided by ``backoff``: a point on the descent and the minimum.
 
-    The fall runs from the starting level (median of the first 20 % of points) to the minimum (never
-    among the first 10 % of points); the anchor is where the loss drops below ``plateau - level *
-    depth`` for good before the minimum. A long, gentle descent moves the anchor (and the pick) to
-    lower rates than a short, steep one, which is what 1cycle training rewarded on the benchmark.
+    The curve read is ``reading_curve(lrs, raw)`` (``raw``: the unsmoothed losses, which
+    ``RangeTestResult.suggest`` passes; without them ``losses`` is read, lag and all). Its starting level
+    is the median over the first fifth of the decades swept, its minimum never among the first tenth of
+    the points. The descent anchor is where the read loss drops below ``plateau - level * depth`` for
+    good, moved up by ``log10(points per decade / 12.4)`` (a longer sweep trains the model more at each
+    rate, so its descent comes earlier). ``log10(pick) = blend * descent + (1 - blend) * minimum -
+    log10(backoff)``. When the sweep is partial (stopped by hand, or completed while the loss still
+    falls: ``stop_reason`` tells which) the minimum is only where measuring stopped: the descent anchor
+    is used alone, a caveat says so, and the confidence drops. An answer is always given on 5 points or
+    more; when the fall is within the noise, with a caveat and a low confidence.
 
-    ``confidence`` in [0, 1] is ``answered * exp(-spread / 2) * exp(-max(0, width - 1))``: ``spread``
-    is the distance in decades between the highest and lowest of auto's pick and those of minimum,
-    steepest and slide_rule_scaled, ``answered`` the share of those three that answered, and ``width``
-    the decades from where the descent begins (a fifth of the fall made) to the minimum. On the
-    benchmark, picks with higher confidence had lower regret. No lr when the loss never falls below
-    its starting level by more than three times the noise of its first points. The factors were
-    fitted to sweeps of about 100 points of an EMA-smoothed loss (beta 0.98); other settings may
-    shift the best ``backoff``.
+    ``confidence`` in [0, 1]: ``exp(-gap)`` where ``gap`` is the distance in decades between the two
+    anchors' picks, times 0.5 on a partial curve and 0.3 when the fall is not clear of the noise.
     """
     method = "auto"
     level = fraction("level", level)
     backoff = positive("backoff", backoff)
+    blend = fraction("blend", blend)
+    context = sweep(stop_reason, num_it)
     curve = prepare(method, lrs, losses)
     if isinstance(curve, Suggestion):
         return curve
-    return _auto(curve, level, backoff)
+    raw_values = None
+    if raw is not None:
+        raw_all = np.asarray(raw, dtype=float)
+        if raw_all.ndim != 1 or raw_all.size != curve.n_given:
+            raise ValueError(
+                f"raw must be 1-D with one loss per lr ({curve.n_given}), got shape {raw_all.shape}"
+            )
+        raw_values = raw_all[: curve.n]
+        if not np.all(np.isfinite(raw_values)):  # the raw loss went non-finite before the smoothed one did
+            cut = int(np.argmin(np.isfinite(raw_values)))
+            raw_values = np.where(np.isfinite(raw_values), raw_values, raw_values[:cut].max(initial=0.0))
+    return _auto(curve, raw_values, context, level, backoff, blend)
 
 
-def _auto(curve: Curve, level: float, backoff: float) -> Suggestion:
+def _auto(
+    curve: Curve, raw: np.ndarray | None, context: Sweep, level: float, backoff: float, blend: float
+) -> Suggestion:
     method = "auto"
-    params: dict[str, Any] = {"level": level, "backoff": backoff}
-    found = descent(curve)
-    if found is None:
-        return none(
-            method,
-            "the loss never falls clearly below its starting level (by more than its noise), so there "
-            "is no descent to pick from yet; sweep to a higher end_lr (or let the sweep finish)",
-            **params,
+    params: dict[str, Any] = {"level": level, "backoff": backoff, "blend": blend}
+    reading = read(curve, raw)
+    x = curve.log_lrs
+    caveats = list(partial_caveats(curve, context))
+    partial = bool(caveats)
+    if reading.depth <= 0:
+        caveats.append(
+            "The loss never falls below its starting level: every swept rate may be too high. Start the "
+            "sweep at a lower start_lr; the first lr is given."
         )
-    i_level = found.level_index(curve.losses, level)
-    lr = float(curve.lrs[i_level]) / backoff
+        suggestion = answer(method, curve, float(curve.lrs[0]), confidence=0.0, **params)
+        return with_caveats(suggestion, tuple(caveats))
+    i_level = reading.level_index(level)
+    descent = float(x[i_level]) + math.log10(reading.per_decade / K_REF)
+    minimum = float(x[reading.i_min])
+    if partial:
+        anchor, gap = descent, math.nan
+    else:
+        anchor, gap = blend * descent + (1 - blend) * minimum, abs(descent - minimum)
+    lr = 10.0 ** (anchor - math.log10(backoff))
+    confidence = 0.5 * math.exp(-1.0) if partial else math.exp(-gap)
+    if not reading.clear:
+        caveats.append(
+            "The loss falls by less than three times its noise: the descent is hard to locate, so this "
+            "pick is uncertain. A larger batch or more steps (num_it) give a clearer curve."
+        )
+        confidence *= 0.3
     members = _members(curve)
     picks = {name: s.lr for name, s in members.items()}
     lr_in = min(max(lr, float(curve.lrs[0])), float(curve.lrs[-1]))
     logs = [math.log10(lr_in)] + [math.log10(p) for p in picks.values() if p is not None]
-    spread = max(logs) - min(logs)
-    answered = sum(p is not None for p in picks.values()) / len(picks)
-    i_start = found.level_index(curve.losses, START_LEVEL)
-    width = float(curve.log_lrs[found.i_min] - curve.log_lrs[i_start])
-    confidence = answered * math.exp(-spread / 2) * math.exp(-max(0.0, width - 1.0))
-    return answer(
+    suggestion = answer(
         method,
         curve,
         lr,
         confidence=confidence,
         picks=picks,
-        spread_decades=spread,
-        descent_decades=width,
+        spread_decades=max(logs) - min(logs),
+        anchor_gap_decades=gap,
         anchor_index=i_level,
-        min_index=found.i_min,
+        min_index=reading.i_min,
+        points_per_decade=reading.per_decade,
+        partial=partial,
+        read_raw=raw is not None,
         **params,
     )
+    return with_caveats(suggestion, tuple(caveats))
 
 
 def lr_slice(lrs: Any, losses: Any, method: str = "auto") -> tuple[float, float] | None:

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from lrwidget.core.suggest._common import Curve, answer, descent_height, none, positive, prepare, validate
+from lrwidget.core.suggest._sweep import attach, sweep
 from lrwidget.core.suggestion import SlideStep, Suggestion
 
 
@@ -75,7 +76,14 @@ def interval_diffs(losses: np.ndarray, lr_diff: int) -> tuple[np.ndarray, np.nda
 
 
 def slide_rule(
-    lrs: Any, losses: Any, lr_diff: int = 15, loss_threshold: float = 0.05, adjust_value: float = 1.0
+    lrs: Any,
+    losses: Any,
+    lr_diff: int = 15,
+    loss_threshold: float = 0.05,
+    adjust_value: float = 1.0,
+    *,
+    stop_reason: str | None = None,
+    num_it: int | None = None,
 ) -> Suggestion:
     """The seed's interval slide rule, exactly: ``lr_diff`` in points, ``loss_threshold`` in loss units.
 
@@ -83,6 +91,7 @@ def slide_rule(
     starting at the last point. Ignores nothing at either end: the divergent tail is where it starts.
     Where the seed's loop never runs (its code then crashes) the answer is ``None`` with a reason.
     The trace lists every interval visited and, when the threshold stopped it, that final position.
+    ``stop_reason`` and ``num_it`` only add a caveat when the curve is partial (the rule is unchanged).
     """
     method = "slide_rule"
     if isinstance(lr_diff, bool) or not isinstance(lr_diff, Integral) or lr_diff < 1:
@@ -93,9 +102,17 @@ def slide_rule(
     threshold = positive("loss_threshold", loss_threshold, allow_zero=True)
     adjust_value = positive("adjust_value", adjust_value)
     params: dict[str, Any] = {"lr_diff": lr_diff, "loss_threshold": threshold, "adjust_value": adjust_value}
+    context = sweep(stop_reason, num_it)
     curve = prepare(method, lrs, losses)
     if isinstance(curve, Suggestion):
         return curve
+    return attach(_slide_rule(curve, lr_diff, threshold, adjust_value, params), curve, context)
+
+
+def _slide_rule(
+    curve: Curve, lr_diff: int, threshold: float, adjust_value: float, params: dict[str, Any]
+) -> Suggestion:
+    method = "slide_rule"
     n = curve.n
     if lr_diff >= n:
         return none(
@@ -121,6 +138,9 @@ def slide_rule_scaled(
     width_decades: float = 1.2,
     rel_threshold: float = 0.3,
     adjust_value: float = 1.0,
+    *,
+    stop_reason: str | None = None,
+    num_it: int | None = None,
 ) -> Suggestion:
     """The slide rule made independent of the loss's units and of the number of points.
 
@@ -129,15 +149,17 @@ def slide_rule_scaled(
     per decade"; the interval is ``width_decades`` wide in log10(lr) instead of a count of points.
     The defaults match the seed's (15 points, 0.05) on fastai's default sweep (100 points over
     1e-7..10, so 1.2 decades) for a loss that falls by about 2. Ignores nothing at either end.
+    ``stop_reason`` and ``num_it`` add a caveat when the curve is partial.
     """
     method = "slide_rule_scaled"
     width = positive("width_decades", width_decades)
     threshold = positive("rel_threshold", rel_threshold, allow_zero=True)
     adjust_value = positive("adjust_value", adjust_value)
+    context = sweep(stop_reason, num_it)
     curve = prepare(method, lrs, losses)
     if isinstance(curve, Suggestion):
         return curve
-    return _slide_rule_scaled(curve, width, threshold, adjust_value)
+    return attach(_slide_rule_scaled(curve, width, threshold, adjust_value), curve, context)
 
 
 def _slide_rule_scaled(curve: Curve, width: float, threshold: float, adjust_value: float) -> Suggestion:

@@ -6,6 +6,7 @@ from bisect import bisect_left
 from typing import Any
 
 from lrwidget.core.suggest._common import Curve, answer, none, prepare
+from lrwidget.core.suggest._sweep import attach, sweep
 from lrwidget.core.suggestion import Suggestion
 
 
@@ -42,7 +43,7 @@ def fastai_valley_index(end: int, length: int) -> int:
     return start + int(sections) + int(sections / 2)
 
 
-def valley(lrs: Any, losses: Any) -> Suggestion:
+def valley(lrs: Any, losses: Any, *, stop_reason: str | None = None, num_it: int | None = None) -> Suggestion:
     """fastai's ``valley`` suggestion: the same point on the same losses.
 
     The valley ends at the first point where the longest strictly decreasing subsequence of the loss
@@ -54,20 +55,22 @@ def valley(lrs: Any, losses: Any) -> Suggestion:
     when fastai's index is -1 (a two-point valley at the very start; fastai then wraps round to the
     LAST lr). fastai's ``lr_find`` also drops the first ``num_it // 10`` and the last 5 points before
     calling it; this function sees the whole curve it is given (cut before a non-finite loss).
-    Only the order of the losses matters, so shifting or scaling them changes nothing.
+    Only the order of the losses matters, so shifting or scaling them changes nothing. ``stop_reason``
+    and ``num_it`` add a caveat when the curve is partial.
     """
     method = "valley"
+    context = sweep(stop_reason, num_it)
     curve = prepare(method, lrs, losses)
     if isinstance(curve, Suggestion):
         return curve
-    return _valley(curve)
+    return attach(_valley(curve), curve, context)
 
 
 def _valley(curve: Curve) -> Suggestion:
     method = "valley"
     end, length = longest_descent(curve.losses.tolist())
     index = fastai_valley_index(end, length)
-    params = {"start_index": end - length, "end_index": end, "length": length}
+    params: dict[str, Any] = {"start_index": end - length, "end_index": end, "length": length}
     if length < 2:
         return none(method, "the loss never decreases, so there is no valley to pick from", **params)
     if index < 0:
