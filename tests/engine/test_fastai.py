@@ -70,3 +70,71 @@ def test_curve_matches_fastais_own_lr_find(learn):
     assert len(ours) == len(their_lrs) > 20
     np.testing.assert_allclose(ours.lrs, their_lrs, rtol=1e-9)
     np.testing.assert_allclose(ours.smoothed, their_losses, rtol=1e-4)
+
+
+def test_lr_find_takes_the_fastai_learner_itself(learn):
+    """lrwidget.lr_find(fastai_learner) works directly (it raised TypeError before) and restores it."""
+    from lrwidget.engine.entry import lr_find
+
+    learn.fit(1, 1e-3)
+    before = fastai_state(learn)
+    result = lr_find(learn, num_it=20, progress=False)
+    assert len(result) > 5 and result.settings["source"] == "fastai"
+    assert_bitwise_equal(before, fastai_state(learn))
+
+
+def test_step_shaping_callbacks_take_part(learn):
+    """GradientClip clips in before_step, GradientAccumulation becomes accumulation_steps,
+    MixedPrecision turns amp on; the user's keywords still override them."""
+    from fastai.callback.fp16 import MixedPrecision
+    from fastai.callback.training import GradientAccumulation, GradientClip
+
+    from lrwidget.engine.entry import prepare_sweep
+
+    learn.add_cbs([GradientClip(max_norm=0.5), GradientAccumulation(n_acc=128)])
+    settings = prepare_sweep(learn, num_it=5).settings
+    assert settings.accumulation_steps == 2 and settings.before_step is not None and not settings.amp
+    assert prepare_sweep(learn, accumulation_steps=1).settings.accumulation_steps == 1
+    learn.add_cb(MixedPrecision())
+    assert prepare_sweep(learn).settings.amp
+    learn.remove_cb(MixedPrecision)
+    before = fastai_state(learn)
+    clipped = []
+
+    def watch(model, optimizer):
+        settings.before_step(model, optimizer)
+        total = torch.sqrt(sum((p.grad**2).sum() for p in model.parameters() if p.grad is not None))
+        clipped.append(float(total))
+
+    result = prepare_sweep(learn, num_it=6, before_step=watch, progress=False).run()
+    assert len(result) == 6 and max(clipped) <= 0.5 * (1 + 1e-5)
+    assert_bitwise_equal(before, fastai_state(learn))
+
+
+def test_other_step_callbacks_are_refused_by_name(learn):
+    """A callback acting inside the step that lr_find cannot run is named, with what to do."""
+    from fastai.callback.core import Callback
+
+    from lrwidget.engine.entry import prepare_sweep
+
+    class ScaleLoss(Callback):
+        def after_loss(self):
+            self.learn.loss_grad = self.learn.loss_grad * 2
+
+    learn.add_cb(ScaleLoss())
+    with pytest.raises(
+        ValueError, match=r"fastai callback ScaleLoss acts inside the training step \(after_loss\)"
+    ):
+        prepare_sweep(learn)
+    learn.remove_cb(ScaleLoss)
+    learn.add_cb(GradientAccumulationOdd())
+    with pytest.raises(
+        ValueError, match=r"GradientAccumulation\(n_acc=100\) is not a whole number of batches"
+    ):
+        prepare_sweep(learn)
+
+
+def GradientAccumulationOdd():
+    from fastai.callback.training import GradientAccumulation
+
+    return GradientAccumulation(n_acc=100)

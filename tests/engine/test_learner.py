@@ -182,3 +182,16 @@ def test_fit_one_cycle_with_nothing_picked_says_so(learner):
     """fit_one_cycle(n, None) (a widget's value before any pick) raises a TypeError that says what to pass."""
     with pytest.raises(TypeError, match="nothing was picked yet"):
         learner.fit_one_cycle(1, None, progress=False)
+
+
+def test_lr_find_takes_an_lrwidget_learner(learner):
+    """lrwidget.lr_find(learner) works (it raised TypeError before) and leaves its model and optimizer
+    bitwise as they were."""
+    from engine_checks import assert_bitwise_equal, full_state
+
+    from lrwidget.engine.entry import lr_find
+
+    before = full_state(learner.model, learner.optimizer)
+    result = lr_find(learner, num_it=8, progress=False)
+    assert len(result) == 8 and result.settings["source"] == "learner"
+    assert_bitwise_equal(full_state(learner.model, learner.optimizer), before)
