@@ -317,8 +317,9 @@ export function paletteVars(palette) {
 }
 
 /** The status line under the ruler: what is picked and what a key does next. */
-export function statusText({ tentative, lr, disabled, sliceMode, lrSlice, minLr = null, maxLr = null }) {
+export function statusText({ tentative, lr, disabled, sliceMode, lrSlice, minLr = null, maxLr = null, hover = null }) {
   if (disabled) return "waiting for the sweep…";
+  if (Number.isFinite(hover)) return `click to pick ${formatLr(hover)}`; // where a click would land
   const off = Number.isFinite(lr) && Number.isFinite(minLr) && (lr < minLr || lr > maxLr);
   if (off) return `using lr=${formatLr(lr)}, outside the swept range: pick on the ruler to change it`;
   if (tentative === null || tentative === undefined) {
@@ -498,7 +499,8 @@ export function layoutPicks(layout, { tentative = null, lr = null, slice = null,
   }
   let hoverLine = null;
   if (hover !== null && Number.isFinite(hover) && hover >= scale.x0 && hover <= scale.x1) {
-    hoverLine = { x: hover, y1: axisY - 10, y2: axisY + 10, text: formatLr(scale.toLr(hover)), textY: axisY - 12 };
+    const at = scale.toLr(hover);
+    hoverLine = { x: hover, y1: axisY - 10, y2: axisY + 10, lr: at, text: formatLr(at) };
   }
   const items = labels.map((v) => ({ x: v.x, width: measure(v.text, true) + 4 }));
   const placed = layoutLabels(items, { minX: 2, maxX: width - 2 });
@@ -593,9 +595,8 @@ function render({ model, el }) {
     return g;
   });
   const valueLayer = svgEl("g", { class: "lrw-values" }, svg);
-  // on top of everything while the pointer hovers (it takes no pointer events)
+  // on top of everything while the pointer hovers (it takes no pointer events); its value is in the status
   const hoverLine = svgEl("line", { class: "lrw-hover" }, svg);
-  const hoverText = svgEl("text", { class: "lrw-hover-label", "text-anchor": "middle" }, svg);
 
   const controls = htmlEl("div", { class: "lrw-controls" }, root);
   const acceptBtn = htmlEl("button", { class: "lrw-accept lrw-primary", type: "button", text: "Accept" }, controls);
@@ -700,12 +701,10 @@ function render({ model, el }) {
     snippet.textContent = text ?? "lr=None";
     snippet.classList.toggle("lrw-empty", text === null);
     copyBtn.disabled = text === null;
-    status.textContent = statusText({
-      tentative: local.tentative, lr, disabled, sliceMode, lrSlice: get("lr_slice"), minLr, maxLr,
-    });
     valueLayer.replaceChildren();
     if (!geom) {
-      for (const node of [pick, pickLine, band, acceptedLine, acceptedMark, hoverLine, hoverText, ...sliceHandles]) show(node, false);
+      status.textContent = statusText({ tentative: local.tentative, lr, disabled, sliceMode, lrSlice: get("lr_slice") });
+      for (const node of [pick, pickLine, band, acceptedLine, acceptedMark, hoverLine, ...sliceHandles]) show(node, false);
       return;
     }
     const p = layoutPicks(geom, {
@@ -751,12 +750,17 @@ function render({ model, el }) {
     });
     if (p.band) setAttrs(band, { x: p.band.x, width: p.band.width, y: p.band.y, height: p.band.height });
     show(hoverLine, !!p.hover);
-    show(hoverText, !!p.hover);
-    if (p.hover) {
-      setAttrs(hoverLine, { x1: p.hover.x, x2: p.hover.x, y1: p.hover.y1, y2: p.hover.y2 });
-      setAttrs(hoverText, { x: p.hover.x, y: p.hover.textY });
-      hoverText.textContent = p.hover.text;
-    }
+    if (p.hover) setAttrs(hoverLine, { x1: p.hover.x, x2: p.hover.x, y1: p.hover.y1, y2: p.hover.y2 });
+    status.textContent = statusText({
+      tentative: local.tentative,
+      lr,
+      disabled,
+      sliceMode,
+      lrSlice: get("lr_slice"),
+      minLr,
+      maxLr,
+      hover: p.hover ? p.hover.lr : null,
+    });
     for (const v of p.valueLabels) {
       svgEl("text", { class: "lrw-value-label", x: v.x, y: v.y }, valueLayer).textContent = v.text;
     }

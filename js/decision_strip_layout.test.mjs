@@ -233,4 +233,9 @@ describe("registry helpers and slice start", () => {
     assert.match(statusText({ tentative: 0.03, lr: 0.03, minLr: 1e-7, maxLr: 1e-3 }), /outside the swept range/);
     assert.equal(statusText({ tentative: 1e-4, lr: 1e-4, minLr: 1e-7, maxLr: 1e-3 }), "using lr=1e-4");
   });
+
+  it("says where a click would land while the pointer hovers over the ruler", () => {
+    assert.equal(statusText({ tentative: 1e-4, lr: 1e-4, hover: 3.16e-1 }), "click to pick 3.2e-1");
+    assert.match(statusText({ tentative: 1e-4, lr: 1e-4, hover: 3e-1, disabled: true }), /waiting/);
+  });
 });

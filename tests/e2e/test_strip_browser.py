@@ -122,9 +122,13 @@ def test_strip_round_trips_clicks_keys_and_drags(notebook, page):
     kernel_float(notebook, "strip.lr_slice[1]", 2.2e-3, 1e-12)
     box = svg.bounding_box()
     page.mouse.move(box["x"] + 30 + 6.5 * PX_PER_DECADE, box["y"] + box["height"] * 0.45)
-    page.wait_for_function("() => document.querySelector('.lrw-hover-label').textContent === '3.2e-1'")
+    page.wait_for_function(
+        "() => document.querySelector('.lrw-status').textContent === 'click to pick 3.2e-1'"
+    )
+    assert page.evaluate("() => getComputedStyle(document.querySelector('.lrw-hover')).display") != "none"
     notebook.screenshot("strip.png", page.locator(".lrw-strip"))
     notebook.set_theme("JupyterLab Dark")
+    page.mouse.move(box["x"] + 31 + 6.5 * PX_PER_DECADE, box["y"] + box["height"] * 0.45)
     notebook.screenshot("strip_dark.png", page.locator(".lrw-strip"))
     notebook.set_theme("JupyterLab Light")
 
@@ -206,4 +210,69 @@ def test_disabled_strip_ignores_the_pointer(notebook, page):
     page.locator('.lrw-strip.lrw-disabled .lrw-sugg[data-method="valley"] .lrw-sugg-label').first.click()
     assert notebook.run_py("print(strip.lr)") == "None"
     assert page.locator(".lrw-strip.lrw-disabled .lrw-accept").first.is_disabled()
+    assert page.js_errors == []
+
+
+EXPORT_SETUP = """
+import threading
+import numpy as np
+import ipywidgets as W
+import traitlets
+from lrwidget.core.result import RangeTestResult
+from lrwidget.widget.export import StaticImage
+
+class ResultBox(StaticImage, W.VBox):
+    result = traitlets.Instance(RangeTestResult, allow_none=True)
+
+lrs = np.logspace(-7, 1, 100)
+x = np.log10(lrs)
+losses = 2.3 - 1.6 / (1 + np.exp(-(x + 3.5) * 2.5)) + np.exp((x - 0.2) * 2.2)
+result = RangeTestResult(lrs, losses, stop_reason="diverged", settings={"num_it": 100})
+shown_with = ResultBox([W.HTML("<b class='with-result'>with a result</b>")], result=result)
+shown_with
+"""
+LATER = """
+shown_before = ResultBox([W.HTML("<b class='before'>shown before its sweep</b>")])
+shown_before
+"""
+FROM_THREAD = """
+shown_thread = ResultBox([W.HTML("<b class='thread'>sweep ends in a thread</b>")])
+shown_thread
+"""
+
+
+def saved_outputs(notebook, page, name: str) -> list[list[dict]]:
+    """Save the notebook from JupyterLab and return each code cell's outputs as written to disk."""
+    import json
+
+    page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
+    page.wait_for_function("() => !window.jupyterapp.shell.currentWidget.context.model.dirty", timeout=15_000)
+    nb = json.loads((notebook.lab.root / name).read_text())
+    return [cell.get("outputs", []) for cell in nb["cells"] if cell["cell_type"] == "code"]
+
+
+def test_a_saved_notebook_keeps_a_png_of_the_curve_beside_the_widget(notebook, page):
+    """GitHub and nbviewer show image/png where widgets do not render; the live page shows the widget."""
+    import base64
+
+    from lrwidget.widget.export import PNG_SIGNATURE, png_size
+
+    notebook.open_and_run("export.ipynb", EXPORT_SETUP, LATER, FROM_THREAD)
+    page.wait_for_selector("b.thread", timeout=60_000)
+    assert page.locator(".jp-OutputArea-output img").count() == 0  # the view is drawn, not the picture
+    notebook.run_py("shown_before.result = result; print(shown_before.refresh_static_image())")
+    notebook.run_py(
+        "def finish():\n    shown_thread.result = result\n    shown_thread.refresh_static_image()\n"
+        "t = threading.Thread(target=finish); t.start(); t.join(); print('joined')"
+    )
+    page.wait_for_selector("b.before", timeout=15_000)  # the updated output still shows the live widget
+    page.wait_for_selector("b.thread", timeout=15_000)
+    assert page.locator(".jp-OutputArea-output img").count() == 0
+
+    outputs = saved_outputs(notebook, page, "export.ipynb")
+    for cell in outputs[:3]:
+        data = cell[-1]["data"]
+        assert "application/vnd.jupyter.widget-view+json" in data
+        png = base64.b64decode(data["image/png"])
+        assert png.startswith(PNG_SIGNATURE) and png_size(png)[0] >= 400 and len(png) > 10_000
     assert page.js_errors == []
