@@ -1,38 +1,168 @@
-"""One job at a time per model and optimizer: a second sweep (or a fit) would train the same weights too."""
+"""One training job at a time per model and optimizer, and nothing from another thread meanwhile.
+
+``exclusive("lr_find", model=..., optimizer=...)`` marks the objects as trained by one job (a sweep, a
+fit): any other job on them, in any thread, is refused with RuntimeError. ``shared("validate", ...)``
+is for jobs that only read the model but switch its modes (validate, predict): they may nest inside a
+job of their own thread (fit_one_cycle validates every epoch) and are refused while another thread
+trains it.
+
+While a job holds a model, a forward pre-hook on it and step pre-hooks on its optimizer (and on any
+other torch optimizer stepping its parameters) refuse calls from another thread: a notebook cell that
+runs ``model(x)`` or its own training loop while the widget sweeps gets a clear error instead of a
+corrupted curve. The same hooks are the sweep's safe points for Ctrl-C (``interrupts.checkpoint``).
+What no hook can see: writes straight into the tensors (``p.data``, ``torch.no_grad(): p.mul_()``),
+calls to a submodule rather than the model itself, and loading a state dict.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import threading
-import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from typing import Any
 
-_busy: weakref.WeakSet[Any] = weakref.WeakSet()
+import torch
+from torch import nn
+from torch.optim.optimizer import register_optimizer_step_pre_hook
+
+from lrwidget.engine import interrupts
+
 _lock = threading.Lock()
 
 
+class _Job:
+    """Who holds one object: the thread, what it runs, how many nested claims, and the hooks it set."""
+
+    __slots__ = ("count", "handles", "label", "obj", "thread", "trains")
+
+    def __init__(self, obj: Any, label: str, trains: bool) -> None:
+        self.obj, self.label, self.trains = obj, label, trains
+        self.thread = threading.get_ident()
+        self.count = 1
+        self.handles: list[Any] = []
+
+
+_jobs: dict[int, _Job] = {}
+_watched_params: dict[int, _Job] = {}  # id(parameter) -> the job holding its model
+_global_hook: list[Any] = []  # the process-wide optimizer hook, while any model is held
+
+
 def is_busy(obj: Any) -> bool:
-    """True while lr_find (or a Learner fit) is running on ``obj`` (a model or an optimizer)."""
+    """True while lr_find, a fit or a validation is running on ``obj`` (a model or an optimizer)."""
     with _lock:
-        return obj in _busy
+        return id(obj) in _jobs
+
+
+def _refusal(job: _Job, name: str, what: str) -> RuntimeError:
+    where = " in another thread" if job.thread != threading.get_ident() else ""
+    return RuntimeError(
+        f"{job.label} is already running on this {name}{where}; {what} now would change the weights or "
+        "modes it is measuring and corrupt its curve. Wait for it to finish (widget.wait()), or stop it "
+        "first (widget.stop() / its cancel event)"
+    )
+
+
+def _check_forward(job: _Job, module: nn.Module, args: Any) -> None:
+    if job.thread != threading.get_ident():
+        raise _refusal(job, "model", "calling the model")
+    if interrupts._state.requests:
+        interrupts.checkpoint()
+
+
+def _check_step(job: _Job, optimizer: Any, args: Any, kwargs: Any) -> None:
+    if job.thread != threading.get_ident():
+        raise _refusal(job, "optimizer", "stepping the optimizer")
+    if interrupts._state.requests:
+        interrupts.checkpoint()
+
+
+def _check_any_optimizer(optimizer: Any, args: Any, kwargs: Any) -> None:
+    """Process-wide: an optimizer (not the job's own) stepping parameters of a held model."""
+    me = threading.get_ident()
+    for group in optimizer.param_groups:
+        params = group["params"]
+        job = _watched_params.get(id(params[0])) if params else None
+        if job is not None and job.thread != me:
+            raise _refusal(job, "model", "stepping an optimizer over its parameters")
+
+
+def _install_hooks(job: _Job) -> None:
+    obj = job.obj
+    if isinstance(obj, nn.Module):
+        with contextlib.suppress(RuntimeError, AttributeError, TypeError):  # TorchScript takes no hooks
+            job.handles.append(obj.register_forward_pre_hook(partial(_check_forward, job), prepend=True))
+        for p in obj.parameters():
+            _watched_params[id(p)] = job
+        if not _global_hook:
+            _global_hook.append(register_optimizer_step_pre_hook(_check_any_optimizer))
+    elif isinstance(obj, torch.optim.Optimizer):
+        job.handles.append(obj.register_step_pre_hook(partial(_check_step, job)))
+
+
+def _remove_hooks(job: _Job) -> None:
+    for handle in job.handles:
+        handle.remove()
+    job.handles.clear()
+    if isinstance(job.obj, nn.Module):
+        for p in job.obj.parameters():
+            if _watched_params.get(id(p)) is job:
+                del _watched_params[id(p)]
+        if not _watched_params and _global_hook:
+            _global_hook.pop().remove()
+
+
+def _acquire(label: str, trains: bool, objects: dict[str, Any]) -> list[_Job]:
+    me = threading.get_ident()
+    for name, obj in objects.items():
+        job = _jobs.get(id(obj))
+        if job is not None and (trains or job.thread != me):
+            raise _refusal(job, name, f"starting {label}")
+    claimed = []
+    for obj in objects.values():
+        job = _jobs.get(id(obj))
+        if job is None:
+            job = _jobs[id(obj)] = _Job(obj, label, trains)
+            _install_hooks(job)
+        else:
+            job.count += 1
+        claimed.append(job)
+    return claimed
+
+
+def _release(claimed: list[_Job]) -> None:
+    for job in claimed:
+        job.count -= 1
+        if job.count == 0:
+            _remove_hooks(job)
+            del _jobs[id(job.obj)]
 
 
 @contextmanager
-def exclusive(**objects: Any) -> Iterator[None]:
-    """Mark the named objects busy for the duration; RuntimeError if one of them is busy already."""
-    with _lock:
-        for name, obj in objects.items():
-            if obj in _busy:
-                raise RuntimeError(
-                    f"lr_find is already running on this {name} (or a fit is); wait for it to finish "
-                    "(or set its cancel event) before starting another"
-                )
-        for obj in objects.values():
-            _busy.add(obj)
+def _claim(label: str, trains: bool, objects: dict[str, Any]) -> Iterator[None]:
+    hold = interrupts.hold()  # before the first mark: a Ctrl-C now cannot leave a mark behind
+    try:
+        with _lock:
+            claimed = _acquire(label, trains, objects)
+    except BaseException:
+        hold.release(raise_pending=False)
+        raise
     try:
         yield
     finally:
         with _lock:
-            for obj in objects.values():
-                _busy.discard(obj)
+            _release(claimed)
+        hold.release()
+
+
+def exclusive(label: str = "lr_find", /, **objects: Any) -> Any:
+    """Context: ``objects`` (by name, for messages) are trained by ``label`` and nothing else meanwhile;
+    RuntimeError if any of them is held already (by any job, in any thread)."""
+    return _claim(label, True, objects)
+
+
+def shared(label: str = "validate", /, **objects: Any) -> Any:
+    """Context for a job that only reads ``objects`` (switching modes): it nests inside a job of its own
+    thread and is refused (RuntimeError) while another thread holds them."""
+    return _claim(label, False, objects)

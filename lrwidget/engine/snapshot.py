@@ -1,11 +1,14 @@
-"""Capture everything a range test may change, in memory, and put it back exactly and in place.
+"""Capture everything a range test may change and put it back exactly, in place, and never half way.
 
 A sweep trains for real: weights, BatchNorm statistics, optimizer moments, learning rates, the random
-generators and train/eval flags all move. ``TrainingSnapshot(...)`` copies them (a CPU copy for GPU
-tensors, never a file) and ``restore`` writes the copies back INTO the objects the user holds: the same
-parameter and buffer tensors, the same optimizer state dicts and tensors, the same param-group dicts.
-So every reference the user kept stays valid, and the restored values are bitwise the captured ones.
+generators, train/eval flags all move, and a forward pass may even add buffers or attributes.
+``TrainingSnapshot(...)`` copies the tensors (where: ``target``, see ``snapshot_store``) and records the
+structure by identity; ``restore`` writes the copies back INTO the objects the user holds (the same
+parameter, buffer and optimizer tensors, the same state and param-group dicts) and puts every
+non-tensor value back as the very object it was (a module in a param group stays ``is`` that module).
 
+Never half way: on the main thread Ctrl-C is deferred from the capture until the restore has finished
+(``interrupts``), and the restore re-runs itself if anything interrupts it, then re-raises.
 Gradients are kept by reference, not copied: the sweep sets ``p.grad = None`` before its first step and
 never writes into the user's gradient tensors, so handing the original tensors back is exact and free.
 """
@@ -13,96 +16,121 @@ never writes into the user's gradient tensors, so handing the original tensors b
 from __future__ import annotations
 
 import copy
-import random
+import os
+import weakref
 from collections.abc import Iterable, MutableMapping
 from typing import Any
 
-import numpy as np
 import torch
 from torch import nn
 
+from lrwidget.engine import interrupts
 from lrwidget.engine.optim import OptimizerView
+from lrwidget.engine.snapshot_data import LoaderIterators, RandomState, data_generators
+from lrwidget.engine.snapshot_store import TARGETS, TensorStore
 
-# attribute names under which data loaders keep their own random generators (torch: ``generator``;
-# fastai's DataLoader: ``rng``, a ``random.Random`` it replaces on every pass)
-_GENERATOR_ATTRS = ("generator", "rng")
-_DATA_CHILDREN = ("sampler", "batch_sampler")
+__all__ = ["TARGETS", "TrainingSnapshot", "data_generators"]
 
-
-def _copy_tensor(t: torch.Tensor) -> torch.Tensor:
-    """A detached copy on the CPU (the device copy would double GPU memory)."""
-    return t.detach().to("cpu", copy=True)
-
-
-def _tensor_bytes(t: torch.Tensor) -> int:
-    return t.numel() * t.element_size()
+_RESTORE_ATTEMPTS = 3
+_MAX_DEPTH = 8  # how deep containers in a param group are looked into for tensors
 
 
 class _SavedValue:
-    """One value of a state dict or param group: the original object and a copy to write back."""
+    """One value of a state dict or param group. Tensors are copied (and refilled in place); plain
+    containers keep their identity and have their items put back; anything else is kept by identity,
+    since the sweep only ever *replaces* such values (a float lr, a betas tuple), never mutates them."""
 
-    __slots__ = ("copy", "original")
+    __slots__ = ("items", "key", "original")
 
-    def __init__(self, value: Any) -> None:
+    def __init__(self, value: Any, store: TensorStore, depth: int = 0) -> None:
         self.original = value
-        self.copy = _copy_tensor(value) if isinstance(value, torch.Tensor) else copy.deepcopy(value)
+        self.key: int | None = None
+        self.items: Any = None
+        if isinstance(value, torch.Tensor):
+            self.key = store.add(value)
+        elif depth < _MAX_DEPTH and type(value) in (list, tuple):
+            self.items = [_SavedValue(v, store, depth + 1) for v in value]
+        elif depth < _MAX_DEPTH and type(value) is dict:
+            self.items = {k: _SavedValue(v, store, depth + 1) for k, v in value.items()}
 
-    @property
-    def nbytes(self) -> int:
-        return _tensor_bytes(self.copy) if isinstance(self.copy, torch.Tensor) else 0
-
-    def put_back(self) -> Any:
-        """Return the object to store: the original tensor refilled in place, or a fresh deep copy."""
-        original, saved = self.original, self.copy
-        if not isinstance(original, torch.Tensor):
-            return copy.deepcopy(saved)
-        if original.shape == saved.shape and original.dtype == saved.dtype:
-            with torch.no_grad():
-                original.copy_(saved)
-            return original
-        # the sweep resized or retyped it in place (unusual): fall back to a new tensor with the old value
-        return saved.to(original.device, copy=True)
+    def put_back(self, store: TensorStore) -> Any:
+        """The object to store: the original, its contents restored; a new tensor only if it was resized."""
+        original = self.original
+        if self.key is not None:
+            saved = store.load(self.key)
+            if original.shape == saved.shape and original.dtype == saved.dtype:
+                with torch.no_grad():
+                    original.copy_(saved)
+                return original
+            # the sweep resized or retyped it in place (unusual): a new tensor with the old value
+            return saved.to(original.device, copy=True)
+        if isinstance(self.items, dict):
+            values = {k: s.put_back(store) for k, s in self.items.items()}
+            original.clear()
+            original.update(values)
+        elif isinstance(self.items, list):
+            items = [s.put_back(store) for s in self.items]
+            if type(original) is list:
+                original[:] = items
+            elif any(v is not o for v, o in zip(items, original, strict=True)):
+                return tuple(items)
+        return original
 
 
 class _TensorValues:
     """The values of parameters and buffers (unique tensors), written back with ``copy_``."""
 
-    def __init__(self, tensors: Iterable[torch.Tensor]) -> None:
+    def __init__(self, tensors: Iterable[torch.Tensor], store: TensorStore) -> None:
         seen: set[int] = set()
-        self._pairs: list[tuple[torch.Tensor, torch.Tensor]] = []
+        self._pairs: list[tuple[torch.Tensor, int]] = []
         for t in tensors:
             if id(t) not in seen:
                 seen.add(id(t))
-                self._pairs.append((t, _copy_tensor(t)))
+                self._pairs.append((t, store.add(t)))
 
-    @property
-    def nbytes(self) -> int:
-        return sum(_tensor_bytes(saved) for _, saved in self._pairs)
-
-    def restore(self) -> None:
+    def restore(self, store: TensorStore) -> None:
         with torch.no_grad():
-            for t, saved in self._pairs:
-                t.copy_(saved)
+            for t, key in self._pairs:
+                t.copy_(store.load(key))
 
 
 class _ModuleLayout:
-    """Which tensor sits in which module slot, each module's train/eval flag, each parameter's grad."""
+    """Each module's parameters, buffers, submodules and attributes (by identity), train/eval flags and
+    each parameter's grad; whatever a forward pass added, re-assigned or removed is put back."""
 
     def __init__(self, model: nn.Module, extra_params: Iterable[torch.Tensor]) -> None:
-        self._modes = [(m, m.training) for m in model.modules()]
-        self._slots: list[tuple[MutableMapping[str, Any], str, Any]] = []
-        for m in model.modules():
-            for registry in (m._parameters, m._buffers):
-                self._slots.extend((registry, name, t) for name, t in registry.items())
+        modules = list(model.modules())
+        self._modes = [(m, m.training) for m in modules]
+        self._registries: list[tuple[MutableMapping[str, Any], dict[str, Any]]] = []
+        self._attributes: list[tuple[dict[str, Any], dict[str, Any]]] = []
+        self._sets: list[tuple[set[str], set[str]]] = []
+        for m in modules:
+            for registry in (m._parameters, m._buffers, m._modules):
+                self._registries.append((registry, dict(registry)))
+            self._attributes.append((m.__dict__, dict(m.__dict__)))
+            names = m.__dict__.get("_non_persistent_buffers_set")
+            if isinstance(names, set):
+                self._sets.append((names, set(names)))
         params: dict[int, torch.Tensor] = {id(p): p for p in model.parameters()}
         params.update((id(p), p) for p in extra_params)
         self.params = list(params.values())
         self._grads = [(p, p.grad, p.requires_grad) for p in self.params]
 
     def restore(self) -> None:
-        for registry, name, t in self._slots:
-            if registry.get(name) is not t:  # a forward pass re-assigned the attribute
-                registry[name] = t
+        for registry, items in self._registries:
+            if registry.keys() != items.keys() or any(registry[k] is not v for k, v in items.items()):
+                registry.clear()  # keep the original order (state_dict follows it)
+                registry.update(items)
+        for attrs, items in self._attributes:
+            for name in [k for k in attrs if k not in items]:
+                del attrs[name]
+            for name, value in items.items():
+                if attrs.get(name, _MISSING) is not value:
+                    attrs[name] = value
+        for names, kept in self._sets:
+            if names != kept:
+                names.clear()
+                names.update(kept)
         for m, training in self._modes:
             m.training = training
         for p, grad, requires_grad in self._grads:
@@ -110,55 +138,54 @@ class _ModuleLayout:
             p.grad = grad
 
 
+_MISSING = object()
+
+
 class _OptimizerState:
     """Optimizer state (per parameter) and every group's hyperparameters, restored into the same dicts.
 
     Works for ``torch.optim.Optimizer`` (``state`` + ``param_groups``) and fastai's ``Optimizer``
-    (``state`` + ``hypers``), which both keep a mapping parameter -> dict and a list of group dicts.
+    (``state`` + ``hypers``), which both keep a mapping key -> dict and a list of group dicts. Keys (a
+    parameter, or anything else an optimizer keys its state by) are kept by identity.
     """
 
-    def __init__(self, optimizer: Any) -> None:
+    def __init__(self, optimizer: Any, store: TensorStore) -> None:
         self._optimizer = optimizer
         is_torch = OptimizerView(optimizer).is_torch
         self._groups_attr = "param_groups" if is_torch else "hypers"
         by_reference = {"params"} if is_torch else set()  # torch groups hold the parameters themselves
         self._state = optimizer.state
-        self._entries = [
-            (key, entry, {k: _SavedValue(v) for k, v in entry.items()}) for key, entry in self._state.items()
-        ]
+        self._entries = [(key, _SavedValue(entry, store)) for key, entry in self._state.items()]
         self._groups = getattr(optimizer, self._groups_attr)
         self._group_items = list(self._groups)
         self._group_values = []
         for group in self._group_items:
             kept = {k: (v, list(v)) for k, v in group.items() if k in by_reference}
-            saved = {k: _SavedValue(v) for k, v in group.items() if k not in by_reference}
+            saved = {k: _SavedValue(v, store) for k, v in group.items() if k not in by_reference}
             self._group_values.append((group, kept, saved))
 
-    @property
-    def nbytes(self) -> int:
-        entries = sum(s.nbytes for _, _, saved in self._entries for s in saved.values())
-        groups = sum(s.nbytes for _, _, saved in self._group_values for s in saved.values())
-        return entries + groups
-
-    def restore(self) -> None:
+    def restore(self, store: TensorStore) -> None:
         opt = self._optimizer
         if opt.state is not self._state:  # e.g. a load_state_dict during the sweep replaced it
             opt.state = self._state
+        # build every value first, then swap the dict contents: no half-filled entry is ever visible
+        entries = [(key, saved.put_back(store)) for key, saved in self._entries]
+        groups = [
+            (group, kept, {k: s.put_back(store) for k, s in saved.items()})
+            for group, kept, saved in self._group_values
+        ]
         self._state.clear()
-        for key, entry, saved in self._entries:
-            entry.clear()
-            entry.update((k, s.put_back()) for k, s in saved.items())
-            self._state[key] = entry
+        self._state.update(entries)
         if getattr(opt, self._groups_attr) is not self._groups:
             setattr(opt, self._groups_attr, self._groups)
         if isinstance(self._groups, list):
             self._groups[:] = self._group_items
-        for group, kept, saved in self._group_values:
+        for group, kept, values in groups:
             group.clear()
             for k, (container, items) in kept.items():
                 container[:] = items
                 group[k] = container
-            group.update((k, s.put_back()) for k, s in saved.items())
+            group.update(values)
 
 
 class _SchedulerState:
@@ -197,83 +224,22 @@ class _GradScalerState:
             scaler._per_optimizer_states = self._per_optimizer
 
 
-def _generator_state(gen: Any) -> Any:
-    if isinstance(gen, torch.Generator):
-        return gen.get_state()
-    if isinstance(gen, random.Random):
-        return gen.getstate()
-    if isinstance(gen, np.random.RandomState):
-        return gen.get_state()
-    if isinstance(gen, np.random.Generator):
-        return copy.deepcopy(gen.bit_generator.state)
-    raise TypeError(f"not a random generator: {type(gen).__name__}")
-
-
-def _set_generator_state(gen: Any, state: Any) -> None:
-    if isinstance(gen, torch.Generator):
-        gen.set_state(state)
-    elif isinstance(gen, random.Random):
-        gen.setstate(state)
-    elif isinstance(gen, np.random.RandomState):
-        gen.set_state(state)
-    else:
-        gen.bit_generator.state = copy.deepcopy(state)
-
-
-def data_generators(data: Any) -> list[tuple[Any, str, Any]]:
-    """``(owner, attribute, generator)`` for the random generators a data loader and its samplers own."""
-    owners, found, seen = [data], [], set()
-    for name in _DATA_CHILDREN:
-        child = getattr(data, name, None)
-        if child is not None:
-            owners.append(child)
-            inner = getattr(child, "sampler", None)
-            if inner is not None:
-                owners.append(inner)
-    kinds = (torch.Generator, random.Random, np.random.RandomState, np.random.Generator)
-    for owner in owners:
-        for attr in _GENERATOR_ATTRS:
-            gen = getattr(owner, attr, None)
-            if isinstance(gen, kinds) and (id(owner), attr) not in seen:
-                seen.add((id(owner), attr))
-                found.append((owner, attr, gen))
-    return found
-
-
-class _RandomState:
-    """Python ``random``, NumPy's global generator, torch CPU and CUDA (all devices), and data generators."""
-
-    def __init__(self, generators: Iterable[tuple[Any, str, Any]] = ()) -> None:
-        self._python = random.getstate()
-        self._numpy = np.random.get_state()
-        self._torch = torch.get_rng_state()
-        # CUDA's generators exist once CUDA is initialised; before that nothing can have drawn from them
-        cuda_live = torch.cuda.is_available() and torch.cuda.is_initialized()
-        self._cuda = torch.cuda.get_rng_state_all() if cuda_live else None
-        self._generators = [(owner, attr, gen, _generator_state(gen)) for owner, attr, gen in generators]
-
-    def restore(self) -> None:
-        random.setstate(self._python)
-        np.random.set_state(self._numpy)
-        torch.set_rng_state(self._torch)
-        if self._cuda is not None:
-            torch.cuda.set_rng_state_all(self._cuda)
-        for owner, attr, gen, state in self._generators:
-            setattr(owner, attr, gen)
-            _set_generator_state(gen, state)
-
-
 class TrainingSnapshot:
-    """Everything a sweep may change, held in memory; ``restore()`` puts it all back in place.
+    """Everything a sweep may change; ``restore()`` puts it all back in place, completely or not at all.
 
     Parameters
     ----------
-    model : the module whose parameters, buffers, modes and gradients are captured.
+    model : the module whose parameters, buffers, structure, modes and gradients are captured.
     optimizer : a ``torch.optim.Optimizer`` or a fastai ``Optimizer`` (state + hyperparameters).
     scheduler : an LR scheduler with ``state_dict``/``load_state_dict``, or None.
     grad_scaler : a ``torch.amp.GradScaler``, or None.
     data : the training data; random generators it owns (a DataLoader's ``generator``, fastai's ``rng``)
-        are captured too, so the next epoch shuffles as it would have without the sweep.
+        are captured, and a persistent-workers DataLoader's iterator is set aside for the sweep, so the
+        next epoch shuffles as it would have without the sweep.
+    target : where the tensor copies live: ``"memory"`` (beside each tensor, on its device),
+        ``"cpu"`` (host memory, for GPU models whose copy does not fit beside them) or ``"disk"``.
+    directory : for ``target="disk"``, the folder under which a fresh snapshot folder is made (default:
+        the system's temporary folder); the files go when the snapshot is closed or collected.
     """
 
     def __init__(
@@ -284,27 +250,68 @@ class TrainingSnapshot:
         scheduler: Any = None,
         grad_scaler: Any = None,
         data: Any = None,
+        target: str = "memory",
+        directory: str | os.PathLike[str] | None = None,
     ) -> None:
-        self.layout = _ModuleLayout(model, OptimizerView(optimizer).params)
-        buffers = [b for b in model.buffers() if b is not None]
-        self._values = _TensorValues([*self.layout.params, *buffers])
-        self._optimizer = _OptimizerState(optimizer)
-        self._scheduler = _SchedulerState(scheduler) if scheduler is not None else None
-        self._scaler = _GradScalerState(grad_scaler) if grad_scaler is not None else None
-        self._random = _RandomState(data_generators(data) if data is not None else ())
+        self._store = TensorStore(target, directory)
+        self._hold = interrupts.hold()  # Ctrl-C waits from here until the restore is done
+        weakref.finalize(self, self._hold.release, raise_pending=False)
+        try:
+            self.layout = _ModuleLayout(model, OptimizerView(optimizer).params)
+            buffers = [b for b in model.buffers() if b is not None]
+            self._values = _TensorValues([*self.layout.params, *buffers], self._store)
+            self._optimizer = _OptimizerState(optimizer, self._store)
+            self._scheduler = _SchedulerState(scheduler) if scheduler is not None else None
+            self._scaler = _GradScalerState(grad_scaler) if grad_scaler is not None else None
+            self._random = RandomState(data_generators(data) if data is not None else ())
+            self._iterators = LoaderIterators(data)  # last: the only step that changes anything
+        except BaseException:
+            self._hold.release(raise_pending=False)
+            self._store.close()
+            raise
+
+    @property
+    def target(self) -> str:
+        return self._store.target
+
+    @property
+    def directory(self) -> str | None:
+        """The folder holding the copies (``target="disk"``), else None."""
+        folder = self._store.folder
+        return None if folder is None else str(folder)
 
     @property
     def nbytes(self) -> int:
-        """Bytes held by the copies (parameters, buffers, optimizer tensors): the sweep's memory cost."""
-        return self._values.nbytes + self._optimizer.nbytes
+        """Bytes held by the copies (parameters, buffers, optimizer tensors): the sweep's memory cost
+        (on disk for ``target="disk"``)."""
+        return self._store.nbytes
 
     def restore(self) -> None:
-        """Write every captured value back into the user's objects (idempotent)."""
-        self._values.restore()
+        """Write every captured value back into the user's objects; may be called again (it writes the
+        same state). A Ctrl-C pressed meanwhile is raised once the restore is complete."""
+        first_error: BaseException | None = None
+        with interrupts.restoring():
+            for _ in range(_RESTORE_ATTEMPTS):
+                try:
+                    self._write_back()
+                    break
+                except BaseException as exc:  # an async interrupt, say: write it all again
+                    first_error = first_error or exc
+        self._hold.release(raise_pending=first_error is None)
+        if first_error is not None:
+            raise first_error
+
+    def _write_back(self) -> None:
+        self._values.restore(self._store)
         self.layout.restore()
-        self._optimizer.restore()
+        self._optimizer.restore(self._store)
         if self._scheduler is not None:
             self._scheduler.restore()
         if self._scaler is not None:
             self._scaler.restore()
         self._random.restore()
+        self._iterators.restore()
+
+    def close(self) -> None:
+        """Free the copies (delete the files for ``"disk"``); ``restore`` cannot be called afterwards."""
+        self._store.close()
