@@ -116,17 +116,37 @@ class RangeTestResult:
         return _curve("elapsed", elapsed, n)
 
     # -- suggestions -------------------------------------------------------------------------
-    def suggest(self, method: str = "auto", **params: Any) -> Suggestion:
+    def suggest(self, method: str = "auto", *, curve: str = "train", **params: Any) -> Suggestion:
         """Suggest a learning rate with ``method`` (a name in ``lrwidget.suggest.METHODS``).
 
         The suggesters see the smoothed losses, as fastai's do (``auto`` also reads the raw ones), and
         why the sweep stopped and its planned ``num_it``, so a partial curve gets ``caveats``.
+        ``curve="val"`` reads the validation losses instead (the evaluated steps, smoothed the same way).
         """
         from lrwidget.core.suggest import from_sweep
 
+        lrs, raw, smoothed = self._curve_for(curve)
         num_it = self.settings.get("num_it")
-        context = {"raw": self.losses, "stop_reason": self.stop_reason, "num_it": num_it}
-        return from_sweep(method, self.lrs, self.smoothed, **context, **params)
+        context = {"raw": raw, "stop_reason": self.stop_reason, "num_it": num_it}
+        return from_sweep(method, lrs, smoothed, **context, **params)
+
+    def _curve_for(self, curve: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(lrs, raw, smoothed)`` of the training curve or of the evaluated validation steps."""
+        _checks.choice("curve", curve, ("train", "val"))
+        if curve == "train":
+            return self.lrs, self.losses, self.smoothed
+        if self.val_losses is None:
+            raise ValueError("curve='val' needs validation losses: run lr_find with val_data=")
+        seen = ~np.isnan(self.val_losses)
+        raw = self.val_losses[seen]
+        return self.lrs[seen], raw, smooth(raw, self.settings.get("beta", 0.98))
+
+    def plot(self, ax: Any = None, methods: Any = None, skip_start: int = 0, skip_end: int = 0) -> Any:
+        """Draw the curve and the suggestions with matplotlib; returns the Axes (see
+        ``lrwidget.plotting.plot_result``; matplotlib is imported only now)."""
+        from lrwidget.plotting import plot_result
+
+        return plot_result(self, ax=ax, methods=methods, skip_start=skip_start, skip_end=skip_end)
 
     def suggestions(self) -> dict[str, Suggestion]:
         """Every method's suggestion with default parameters, by method name."""

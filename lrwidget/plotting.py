@@ -1,0 +1,183 @@
+"""A range test drawn headless with matplotlib: ``plot_result(result)`` (also ``result.plot()``).
+
+The raw loss faint, the smoothed loss bold, the validation loss dashed where it was evaluated, each
+suggestion a vertical rule and a marker in its own colour and style, ``auto``'s the most visible, all
+named in the legend with their rates. The diverging tail is clipped (the y range stops at twice the
+starting loss), so the descent stays readable. matplotlib is imported only here, when a plot is asked
+for; colours and marks follow the widget's registry so a saved figure and the widget agree.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from lrwidget.core import _checks
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.axes import Axes
+
+    from lrwidget.core.result import RangeTestResult
+
+_MARKERS = {
+    "circle": "o",
+    "square": "s",
+    "diamond": "D",
+    "triangle-up": "^",
+    "triangle-down": "v",
+    "cross": "X",
+    "plus": "P",
+    "star": "*",
+    "arrow": ">",
+    "rectangle": "s",
+    "ellipse": "o",
+}
+_DASHES = {"solid": "-", "dashed": "--", "dotted": ":", "dash_dotted": "-."}
+_FALLBACK = ("#D6287E", "#1B9E77", "#D95F02", "#7570B3", "#66A61E", "#E6AB02", "#A6761D", "#666666")
+
+
+def _style(method: str, index: int) -> dict[str, Any]:
+    """Label, colour, marker and dash of a method: the widget registry's, or a fallback cycle."""
+    try:
+        from lrwidget.widget.registry import method as registry_method
+
+        spec = registry_method(method)
+        return {
+            "label": spec.label,
+            "color": spec.color,
+            "marker": _MARKERS.get(spec.marker, "o"),
+            "dash": _DASHES.get(spec.dash, "--"),
+        }
+    except Exception:  # the registry is optional here: any failure falls back to a plain style
+        dashes = ("-", "--", ":", "-.")
+        markers = ("o", "s", "^", "v", "P", "X", "*")
+        return {
+            "label": method,
+            "color": _FALLBACK[index % len(_FALLBACK)],
+            "marker": markers[index % len(markers)],
+            "dash": dashes[index % len(dashes)],
+        }
+
+
+def _methods(methods: str | Iterable[str] | None) -> list[str]:
+    from lrwidget.core.suggest import METHODS
+
+    if methods is None:
+        names = list(METHODS)
+    elif isinstance(methods, str):
+        names = [methods]
+    else:
+        names = list(methods)
+    for i, name in enumerate(names):
+        _checks.choice(f"methods[{i}]", name, tuple(METHODS))
+    return sorted(names, key=lambda n: n != "auto")  # auto first: it leads the legend
+
+
+def _y_range(raw: np.ndarray, smoothed: np.ndarray) -> tuple[float, float] | None:
+    values = np.concatenate([raw[np.isfinite(raw)], smoothed[np.isfinite(smoothed)]])
+    if values.size == 0:
+        return None
+    lo, hi = float(values.min()), float(values.max())
+    start = smoothed[np.isfinite(smoothed)][0] if np.isfinite(smoothed).any() else hi
+    if start > lo:
+        hi = min(hi, start + (start - lo))  # the tail above twice the fall is clipped
+    pad = 0.05 * (hi - lo) if hi > lo else max(abs(hi) * 0.05, 1e-12)
+    return lo - pad, hi + pad
+
+
+def plot_result(
+    result: RangeTestResult,
+    ax: Axes | None = None,
+    methods: str | Iterable[str] | None = None,
+    skip_start: int = 0,
+    skip_end: int = 0,
+) -> Axes:
+    """Draw ``result`` on ``ax`` (a new figure's when None) and return the Axes.
+
+    methods : the suggestions to mark: None for every method, a name, or several names; ``()`` for none.
+        Suggestions are computed on the whole curve, then drawn on what is shown.
+    skip_start, skip_end : points left out at the start and the end (as torch-lr-finder's ``plot``).
+    """
+    n = len(result)
+    skip_start = _checks.integer("skip_start", skip_start, low=0)
+    skip_end = _checks.integer("skip_end", skip_end, low=0)
+    if skip_start + skip_end >= n and n > 0:
+        raise ValueError(
+            f"skip_start + skip_end must leave a point of the {n}, got {skip_start} + {skip_end}"
+        )
+    names = _methods(methods)
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=(7.5, 4.2))
+    shown = slice(skip_start, n - skip_end)
+    lrs, raw, smoothed = result.lrs[shown], result.losses[shown], result.smoothed[shown]
+    palette = _palette()
+    ax.plot(lrs, raw, color=palette["raw"], alpha=0.45, linewidth=1.0, label="loss (raw)")
+    ax.plot(lrs, smoothed, color=palette["smoothed"], linewidth=2.2, label="loss (smoothed)")
+    val = getattr(result, "val_losses", None)
+    if val is not None:
+        val = np.asarray(val)[shown]
+        seen = np.isfinite(val)
+        if seen.any():
+            ax.plot(
+                lrs[seen],
+                val[seen],
+                color=palette["val_loss"],
+                linestyle="--",
+                linewidth=1.6,
+                marker="." if seen.sum() < 60 else None,
+                label="validation loss",
+            )
+    for i, name in enumerate(names):
+        suggestion = result.suggest(name)
+        if suggestion.lr is None:
+            continue
+        style = _style(name, i)
+        is_auto = name == "auto"
+        text = f"{style['label']}: {suggestion.lr:.2g}"
+        ax.axvline(
+            suggestion.lr,
+            color=style["color"],
+            linestyle=style["dash"],
+            linewidth=2.4 if is_auto else 1.1,
+            alpha=1.0 if is_auto else 0.8,
+            zorder=4 if is_auto else 3,
+        )
+        y = float(np.interp(np.log(suggestion.lr), np.log(result.lrs), result.smoothed))
+        ax.plot(
+            [suggestion.lr],
+            [y],
+            linestyle="none",
+            marker=style["marker"],
+            color=style["color"],
+            markersize=11 if is_auto else 7,
+            markeredgecolor="white" if is_auto else style["color"],
+            zorder=6 if is_auto else 5,
+            label=("★ " if is_auto else "") + text,
+        )
+    ax.set_xscale("log")
+    bounds = _y_range(raw, smoothed)
+    if bounds is not None:
+        ax.set_ylim(*bounds)
+    ax.set_xlabel("learning rate")
+    ax.set_ylabel("loss")
+    ax.set_title(f"Learning-rate range test ({n} steps, {result.stop_reason})")
+    ax.grid(True, which="major", alpha=0.3)
+    ax.legend(loc="best", fontsize="small", framealpha=0.85)
+    return ax
+
+
+def _palette() -> dict[str, str]:
+    colours = {"raw": "#8398B2", "smoothed": "#2F6FBF", "val_loss": "#9A6A44"}
+    with contextlib.suppress(Exception):  # the widget registry is optional here
+        from lrwidget.widget.registry import PALETTE
+
+        colours.update({k: getattr(PALETTE, k) for k in colours})
+    return colours
+
+
+__all__ = ["plot_result"]
