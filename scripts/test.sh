@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Set up .venv and run every check: ruff, the JS unit tests, and pytest over tests/ (core, engine,
+# Set up .venv and run every check: ruff, mypy, the JS unit tests, and pytest over tests/ (core, engine,
 # widget, notebooks, and the real-browser e2e tests in JupyterLab + headless Chromium).
 # Extra arguments go to pytest, e.g. `bash scripts/test.sh tests/core`.
 set -euo pipefail
@@ -17,6 +17,8 @@ if ! command -v chromium >/dev/null 2>&1 && [ ! -x /usr/bin/chromium ]; then
 fi
 echo "[test] ruff"
 ruff check . && ruff format --check .
+echo "[test] mypy (configured in pyproject.toml)"
+mypy
 echo "[test] JS unit tests (node --test)"
 if command -v node >/dev/null 2>&1; then node --test js/; else echo "[test] node not found: JS unit tests skipped" >&2; fi
 echo "[test] pytest"

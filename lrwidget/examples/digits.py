@@ -21,7 +21,10 @@ def digits_tensors(seed: int = 0, valid_fraction: float = 0.2) -> tuple[TensorDa
     try:
         from sklearn.datasets import load_digits
     except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError('the digits example needs scikit-learn: pip install "lrwidget[demo]"') from exc
+        raise ImportError(
+            'the digits example needs scikit-learn (the "demo" extra): '
+            'from a clone of lrwidget, pip install -e ".[demo]"'
+        ) from exc
     data = load_digits()
     x = torch.tensor(data.images / 16.0, dtype=torch.float32).unsqueeze(1)
     y = torch.tensor(data.target, dtype=torch.long)

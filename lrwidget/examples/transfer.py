@@ -82,15 +82,16 @@ def class_loaders(
 
 def pretrained_body(epochs: int = 5, lr: float = 3e-3, seed: int = 0) -> nn.Sequential:
     """A ``conv_body`` trained (with a temporary head, one-cycle AdamW) on ``PRETRAIN_CLASSES``."""
+    body = conv_body(seed)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        model = BodyHead(conv_body(seed), new_head(len(PRETRAIN_CLASSES), seed))
+        model = BodyHead(body, new_head(len(PRETRAIN_CLASSES), seed))
         train, valid = class_loaders(PRETRAIN_CLASSES, batch_size=64, seed=seed)
         optimizer = torch.optim.AdamW(model.parameters(), lr=lr)
         Learner(model, optimizer, nn.functional.cross_entropy, train, valid).fit_one_cycle(
             epochs, lr, progress=False
         )
-    return model.body
+    return body
 
 
 def finetune_model(body: nn.Module, seed: int = 0) -> BodyHead:
