@@ -28,28 +28,38 @@ def method_params(method: str, params: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def compute_suggestions(
-    lrs: np.ndarray, smoothed: np.ndarray, params: Mapping[str, Any]
+    lrs: np.ndarray,
+    smoothed: np.ndarray,
+    params: Mapping[str, Any],
+    raw: np.ndarray | None = None,
+    stop_reason: str | None = None,
+    num_it: int | None = None,
 ) -> dict[str, Suggestion]:
-    """Every method's suggestion on the smoothed curve; a method that refuses answers None with why."""
-    from lrwidget.core.suggest import METHODS
+    """Every method's suggestion on the smoothed curve, told how the sweep ended (core then adds caveats
+    and lowers confidence for a partial curve); a method that refuses answers None with why."""
+    from lrwidget.core.suggest import METHODS, from_sweep
 
     out: dict[str, Suggestion] = {}
-    for name, fn in METHODS.items():
+    for name in METHODS:
         try:
-            out[name] = fn(lrs, smoothed, **method_params(name, params))
+            out[name] = from_sweep(
+                name, lrs, smoothed, raw=raw, stop_reason=stop_reason, num_it=num_it,
+                **method_params(name, params),
+            )  # fmt: skip
         except (ValueError, TypeError) as exc:
             out[name] = Suggestion(method=name, lr=None, reason=str(exc))
     return out
 
 
-def suggested_slice(lrs: np.ndarray, smoothed: np.ndarray, method: str) -> tuple[float, float] | None:
-    """Core's ``lr_slice`` for ``method`` (None when it gives none): where slice mode starts."""
-    from lrwidget.core.suggest import METHODS, lr_slice
-
-    try:
-        return lr_slice(lrs, smoothed, method=method if method in METHODS else "auto")
-    except (ValueError, TypeError):
+def suggested_slice(suggestion: Suggestion | None, lrs: np.ndarray) -> tuple[float, float] | None:
+    """Where slice mode starts: core's ``lr_slice`` rule (``(hi / 10, hi)``, lo raised to the first swept
+    lr) applied to the suggestion the widget shows, so the band ends at the drawn marker. (Core's
+    ``lr_slice`` recomputes the method without the sweep's context, which can move ``hi``.)"""
+    if suggestion is None or suggestion.lr is None or len(lrs) == 0:
         return None
+    hi = float(suggestion.lr)
+    lo = max(hi / 10, float(np.asarray(lrs, dtype=float)[0]))
+    return (lo, hi) if lo < hi else None
 
 
 @dataclass(frozen=True)

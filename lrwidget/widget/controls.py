@@ -48,7 +48,7 @@ class Controls(W.VBox):
         )  # fmt: skip
         # five decades need room, and a typed value beats a drag: a wide log slider and a number box
         self.w_loss_threshold = W.FloatLogSlider(
-            value=0.05, base=10, min=-5, max=1, step=0.01, description="loss_threshold", style=style_,
+            value=0.05, base=10, min=-5, max=1, step=0.001, description="loss_threshold", style=style_,
             layout=W.Layout(width="330px"), readout=False, tooltip="in loss units (log scale)",
         )  # fmt: skip
         self.w_loss_threshold_text = W.FloatText(

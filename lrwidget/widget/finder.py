@@ -236,7 +236,7 @@ class LRFinderWidget(StaticImage, W.VBox):
         r = self.result
         if r is None or len(r) == 0:
             return
-        lo_hi = suggested_slice(r.lrs, r.smoothed, self.controls.method)
+        lo_hi = suggested_slice(self.suggestions.get(self.controls.method), r.lrs)
         if lo_hi is not None:
             self.selection.lr_slice = lo_hi
 
@@ -436,7 +436,7 @@ class LRFinderWidget(StaticImage, W.VBox):
         if r is None or len(r) == 0:
             return
         params = self.controls.params()
-        sugg = compute_suggestions(r.lrs, r.smoothed, params)
+        sugg = compute_suggestions(r.lrs, r.smoothed, params, r.losses, r.stop_reason, self._num_it)
         self.suggestions = sugg
         chosen = params["method"]
         markers = [Marker(name, s.lr) for name, s in sugg.items()]

@@ -15,9 +15,6 @@ from lrwidget.core.events import StepEvent
 from lrwidget.core.suggestion import Suggestion
 from lrwidget.widget.registry import PALETTE, format_lr, method_label
 
-#: Stop reasons after which the loss had not run away: the curve may end mid-descent.
-PARTIAL_ENDINGS = ("completed", "cancelled", "interrupted")
-
 
 @dataclass(frozen=True)
 class HeaderState:
@@ -108,7 +105,7 @@ def _ending(state: HeaderState) -> str:
     n = state.points
     took = f" in {fmt_seconds(state.elapsed)}" if state.elapsed else ""
     return {
-        "completed": f"completed all {n} steps{took} without the loss diverging",
+        "completed": f"completed all {n} steps{took}",
         "diverged": f"done: the loss diverged at step {n}{took}, as a range test should end",
         "non_finite": f"done: the loss became non-finite at step {n}{took}",
         "cancelled": f"stopped by you after {n} of {state.num_it} steps; the model was restored",
@@ -140,13 +137,9 @@ def _info(state: HeaderState) -> str:
 
 
 def _notes(state: HeaderState) -> list[str]:
-    """Plain sentences under the info line: a partial curve, the suggestion's caveats."""
+    """Plain sentences under the info line: the recommended suggestion's caveats (core writes them, e.g.
+    when the sweep ended before the loss turned up) and any the state adds."""
     out: list[str] = []
-    if state.status != "running" and state.stop_reason in PARTIAL_ENDINGS and state.points:
-        out.append(
-            "The sweep ended before the loss turned up, so the curve may stop mid-descent: treat the "
-            "suggestions as provisional (sweep to a higher end_lr, or let it run)."
-        )
     rec = state.recommended
     for c in (*state.caveats, *(rec.caveats if rec is not None else ())):
         if c and c not in out:

@@ -295,17 +295,13 @@ def notebook(page: Any, lab: Lab) -> NotebookDriver:
 
 # --------------------------------------------------------------------------- LRFinderWidget in the page
 
-# The loss pane's measured points: of the marks in the first figure that draw dots, the one with the most
-# (suggestion markers and the slide-rule probe draw one dot each). Returns their centres in page pixels.
-_POINTS_JS = """(fig) => {
-  const marks = [...fig.querySelectorAll('g')]
-    .map(g => g.querySelectorAll(':scope > g.object_grp > path.dot'))
-    .filter(dots => dots.length > 0)
-    .sort((a, b) => b.length - a.length);
-  if (!marks.length || marks[0].length < 2) return [];
-  return [...marks[0]].map(d => { const r = d.getBoundingClientRect();
-    const x = r.x + r.width / 2, y = r.y + r.height / 2, top = document.elementFromPoint(x, y);
-    return {x, y, on_top: top === d, top: top && top.getAttribute('class')}; });
+# The loss pane's click columns: one transparent full-height bar per measured point (a bqplot Bars mark).
+# Returns a point inside each (page px, at ``frac`` of the plot's height) and what a click there would hit.
+_POINTS_JS = """(fig, frac) => {
+  const bars = [...fig.querySelectorAll('rect.bar')];
+  return bars.map(d => { const r = d.getBoundingClientRect();
+    const x = r.x + r.width / 2, y = r.y + r.height * frac, top = document.elementFromPoint(x, y);
+    return {x, y, width: r.width, on_top: top === d, top: top && top.getAttribute('class')}; });
 }"""
 # Single-dot marks (suggestion markers, the probe): centre, size, fill, and whether the dot is what a
 # click at its centre would hit.
@@ -372,10 +368,11 @@ class FinderView:
             )
         )
 
-    def points(self) -> list[dict[str, float]]:
-        """Centres (page px) of the loss pane's measured points, in data order (after scrolling to it)."""
+    def points(self, frac: float = 0.45) -> list[dict[str, Any]]:
+        """One spot (page px) per measured point, inside its click column at ``frac`` of the plot's height
+        from the top, in data order; ``on_top`` says whether a click there reaches the column."""
         self.loss_figure.scroll_into_view_if_needed()
-        return self.loss_figure.evaluate(_POINTS_JS)
+        return self.loss_figure.evaluate(_POINTS_JS, frac)
 
     def markers(self) -> list[dict[str, Any]]:
         """The loss pane's single-dot marks (suggestion markers, the probe): centre, size, fill, on_top."""
@@ -391,9 +388,9 @@ class FinderView:
         self.loss_figure.scroll_into_view_if_needed()
         return self.loss_figure.evaluate(_X_TICKS_JS)
 
-    def click_point(self, index: int) -> dict[str, Any]:
-        """Click measured point ``index`` of the loss pane, after checking that nothing covers it."""
-        pts = self.points()
+    def click_point(self, index: int, frac: float = 0.45) -> dict[str, Any]:
+        """Click the loss pane in measured point ``index``'s column, after checking that nothing covers it."""
+        pts = self.points(frac)
         if not 0 <= index < len(pts):
             raise AssertionError(f"point {index} is not drawn: the loss pane has {len(pts)} points")
         p = pts[index]

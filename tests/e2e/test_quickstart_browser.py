@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from lrwidget.widget.style import fmt_lr
+from lrwidget.widget.registry import format_lr
 
 pytestmark = pytest.mark.e2e
 
@@ -49,6 +49,6 @@ def test_quickstart_runs_top_to_bottom_and_a_click_picks(notebook, finder, page)
     lr, want = (float(v) for v in out.split())
     assert lr == want
     assert notebook.run_py("print(w.value == w.lr)") == "True"
-    assert f"lr = {fmt_lr(lr)}" in finder.loss_figure.inner_text()  # the rule says what was picked
+    assert f"lr = {format_lr(lr)}" in finder.loss_figure.inner_text()  # the rule says what was picked
     notebook.screenshot("quickstart.png", finder.root)
     assert page.js_errors == []

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from lrwidget.widget.style import METHOD_COLORS, fmt_lr
+from lrwidget.widget.registry import METHODS, format_lr
 
 pytestmark = pytest.mark.e2e
 
@@ -127,7 +127,7 @@ def test_live_sweep_grows_and_clicks_drags_pick(notebook, finder, page):
     notebook.wait_py(  # the slide rule has walked to its pick
         "print(w.player.play.playing, w.player.play.value == w.player.play.max)", lambda o: o == "False True"
     )
-    names = {rgb(c): m for m, c in METHOD_COLORS.items()}
+    names = {rgb(spec.color): m for m, spec in METHODS.items()}
     free = [m for m in finder.markers() if m["on_top"] and m["fill"] in names]
     assert free, f"no suggestion marker can be clicked: {finder.markers()}"
     free.sort(key=lambda m: names[m["fill"]] != "auto")  # prefer the recommended one
@@ -137,7 +137,7 @@ def test_live_sweep_grows_and_clicks_drags_pick(notebook, finder, page):
         notebook, f"print(w.lr, w.suggestions[{method!r}].lr)", lambda v: v[0] == v[1], timeout_s=10
     )
     assert lr != lr_mid
-    assert f"lr = {fmt_lr(lr)}" in finder.loss_figure.inner_text()  # the pick's rule is labelled
+    assert f"lr = {format_lr(lr)}" in finder.loss_figure.inner_text()  # the pick's rule is labelled
     page.wait_for_timeout(300)
     shot = notebook.screenshot("widget.png", finder.root)
     save_docs_image(shot)
@@ -150,7 +150,7 @@ def test_live_sweep_grows_and_clicks_drags_pick(notebook, finder, page):
     # --- a click on a legend button sets lr to that method's suggestion
     other = next(m for m in ("valley", "steepest", "minimum") if m != method)
     label = {"minimum": "minimum / 10"}.get(other, other)
-    finder.root.get_by_role("button", name=re.compile(rf"^● {re.escape(label)} ")).click()
+    finder.root.get_by_role("button", name=re.compile(rf"^\S {re.escape(label)} \d")).click()
     kernel_floats(notebook, f"print(w.lr, w.suggestions[{other!r}].lr)", lambda v: v[0] == v[1] != lr)
 
     # --- a later click on a measured point (positions recomputed: the notebook grew)
@@ -163,6 +163,11 @@ def test_live_sweep_grows_and_clicks_drags_pick(notebook, finder, page):
     # --- slice mode: a drag across two decades sets lr_slice to about those decades
     finder.root.get_by_role("button", name="drag: pick a slice").click()
     notebook.wait_py("print(w.mode)", lambda o: o == "slice")
+    # slice mode starts with the suggested slice, drawn as a band
+    suggested = kernel_floats(notebook, "a = w.suggestions['auto'].lr\nprint(*w.lr_slice, a / 10, a)")
+    assert suggested[:2] == pytest.approx(suggested[2:])
+    assert "slice(" in finder.loss_figure.inner_text()
+    notebook.screenshot("widget_slice_start.png", finder.root)
     ticks = [(t["x"], float(t["text"])) for t in finder.x_ticks()]
     (px_a, lr_a), (px_b, lr_b) = ticks[0], ticks[-1]
     per_px = (math.log10(lr_b) - math.log10(lr_a)) / (px_b - px_a)  # decades per pixel
@@ -180,7 +185,7 @@ def test_live_sweep_grows_and_clicks_drags_pick(notebook, finder, page):
     lo, hi, start_lr, end_lr = kernel_floats(
         notebook,
         "print(*(w.lr_slice or (None, None)), w.result.lrs[0], w.result.lrs[-1])",
-        lambda v: not math.isnan(v[0]),
+        lambda v: not math.isnan(v[0]) and v[0] != pytest.approx(suggested[0]),
     )
     assert start_lr <= lo < hi <= end_lr
     assert abs(math.log10(lo) + 5) < 0.1 and abs(math.log10(hi) + 3) < 0.1, (lo, hi)

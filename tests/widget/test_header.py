@@ -35,20 +35,18 @@ def test_the_recommendation_is_the_chosen_method_with_its_confidence():
     assert "steepest: no suggestion" in none.info
 
 
-def test_a_stopped_or_undiverged_sweep_says_the_advice_is_provisional():
-    """Defect 2: stopped, or completed without diverging, the header says the curve may stop mid-descent;
-    a diverged sweep (the normal ending) does not."""
-    for reason, status in [("cancelled", "stopped"), ("completed", "done"), ("interrupted", "stopped")]:
-        view = render(
-            HeaderState(status=status, stop_reason=reason, points=673, num_it=2000, recommended=auto())
-        )
-        assert "ended before the loss turned up" in view.message, reason
+def test_a_stopped_sweep_says_how_far_it_got_and_shows_cores_caveat():
+    """Defect 2: a stopped sweep says after how many of the planned steps; the partial-curve caveat core
+    put on the recommended suggestion is shown under it (a diverged sweep has none)."""
+    caveat = "The sweep was stopped by hand at lr 1e-5, before the loss turned up: the curve is partial."
+    view = render(
+        HeaderState(status="stopped", stop_reason="cancelled", points=673, num_it=2000,
+                    recommended=auto(confidence=0.1, caveats=(caveat,)))
+    )  # fmt: skip
+    assert "stopped by you after 673 of 2000 steps" in view.info and "low confidence 10%" in view.info
+    assert "before the loss turned up" in view.message
     diverged = render(HeaderState(status="diverged", stop_reason="diverged", points=90, recommended=auto()))
-    assert "turned up" not in diverged.message
-    assert (
-        "stopped by you after 673 of 2000 steps"
-        in render(HeaderState(status="stopped", stop_reason="cancelled", points=673, num_it=2000)).info
-    )
+    assert diverged.message == ""
 
 
 def test_every_caveat_of_the_suggestion_is_shown_escaped():
