@@ -24,13 +24,13 @@ import torch.nn.functional as F
 from lrwidget.engine.range_test import lr_find
 from lrwidget.examples.digits import digits_loaders, small_cnn, small_mlp
 from lrwidget.widget.finder import LRFinderWidget
-from lrwidget.widget.sources import LearnerSource
+from lrwidget.widget.sources import LiveSource
 from lrwidget.widget.testing import record_comms
 
 TARGET = 1.03
 
 
-class TimedSource(LearnerSource):
+class TimedSource(LiveSource):
     """A learner source that also times the engine's own call (the sweep without the final drawing)."""
 
     sweep_s = 0.0
@@ -58,17 +58,17 @@ def bench_ratio(pairs: int, num_it: int) -> None:
     learner = Learner(model, opt, F.cross_entropy, train)
     headless, sweep, end2end, flushing = [], [], [], []
     with record_comms() as log:
-        src = TimedSource(learner, kw)
+        src = TimedSource(learner, **kw)
         w = LRFinderWidget(src, autoplay=False)
         spent = [0.0]
-        flush = w._flush
+        flush = w._on_frame
 
-        def timed_flush() -> None:
+        def timed_flush(frame) -> None:
             t = time.perf_counter()
-            flush()
+            flush(frame)
             spent[0] += time.perf_counter() - t
 
-        w._flush = timed_flush  # the throttle is built at start() around w._flush
+        w.session._on_frame = timed_flush
         lr_find(model, opt, F.cross_entropy, train, progress=False, **kw)  # warm-up
         for i in range(pairs):
             order = ("headless", "widget") if i % 2 == 0 else ("widget", "headless")
@@ -110,16 +110,16 @@ def bench_traffic(num_it: int = 1000) -> None:
     model, opt = _parts(small_mlp)
     learner = Learner(model, opt, F.cross_entropy, train)
     with record_comms() as log:
-        src = TimedSource(learner, {"num_it": num_it, "end_lr": 1.0, "stop_div": False})
+        src = TimedSource(learner, num_it=num_it, end_lr=1.0, stop_div=False)
         w = LRFinderWidget(src, autoplay=False)
         flush_at: list[float] = []
-        flush = w._flush
+        flush = w._on_frame
 
-        def timed_flush() -> None:
+        def timed_flush(frame) -> None:
             flush_at.append(time.perf_counter())
-            flush()
+            flush(frame)
 
-        w._flush = timed_flush  # the throttle is built at start() around w._flush
+        w.session._on_frame = timed_flush
         log.clear()
         t0 = time.perf_counter()
         w.start()
