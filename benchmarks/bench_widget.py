@@ -99,7 +99,7 @@ def bench_ratio(pairs: int, num_it: int) -> None:
     print(f"    ratio end-to-end/headless median {r_e2e:.3f}  (includes drawing the result + suggestions)")
     print(
         f"    time spent in live flushes: median {statistics.median(flushing) * 100:.2f} % of the sweep "
-        "(the widget's direct cost; the throttle's budget is 1 %)"
+        "(the widget's direct cost; the throttle's CPU budget is 2 %, 5..10 frames/s)"
     )
 
 
