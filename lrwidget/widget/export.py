@@ -2,23 +2,18 @@
 
 Where widgets do not render (GitHub, nbviewer, an exported notebook) the saved output still shows the
 curve: :class:`StaticImage` puts ``image/png`` beside the widget view in the mime bundle, drawn headless
-with matplotlib by :func:`result_png` (``lrwidget.plotting.plot`` when it exists, with the registry's
-colours). :func:`save_png_button` saves the live bqplot panes with bqplot's own ``Figure.save_png`` (the
-browser renders and downloads them; no kernel-side drawing).
+by :func:`result_png` with ``lrwidget.plotting.plot_result`` (the registry's colours).
+:func:`save_png_button` saves the live bqplot panes with bqplot's own ``Figure.save_png`` (the browser
+renders and downloads them; nothing is drawn in the kernel).
 """
 
 from __future__ import annotations
 
 import base64
-import importlib
 import io
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
-
-import numpy as np
-
-from lrwidget.widget.registry import METHODS, PALETTE, format_lr, method
 
 if TYPE_CHECKING:
     import bqplot
@@ -61,62 +56,13 @@ def result_png(
         from matplotlib.figure import Figure
     except ImportError:
         raise ImportError(_MATPLOTLIB_MISSING) from None
+    from lrwidget.plotting import plot_result
+
     fig = Figure(figsize=(width_px / dpi, height_px / dpi), dpi=dpi, layout="constrained")
-    ax = fig.add_subplot()
-    _plot(result, ax, tuple(methods))
+    plot_result(result, ax=fig.add_subplot(), methods=tuple(methods))
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi, facecolor="white")
     return buffer.getvalue()
-
-
-def _plot(result: RangeTestResult, ax: Any, methods: tuple[str, ...]) -> None:
-    """Draw with ``lrwidget.plotting.plot`` when the package has it, else with the minimal plot below."""
-    try:
-        plotting = importlib.import_module("lrwidget.plotting")
-    except ImportError:
-        plotting = None
-    plot = getattr(plotting, "plot", None)
-    if callable(plot):
-        plot(result, ax=ax, methods=methods)
-        return
-    _minimal_plot(result, ax, methods)
-
-
-def _minimal_plot(result: RangeTestResult, ax: Any, methods: tuple[str, ...]) -> None:
-    """Raw and smoothed loss on a log lr axis, one dashed line per suggestion, the tail clipped."""
-    lrs = np.asarray(result.lrs, dtype=float)
-    raw = np.asarray(result.losses, dtype=float)
-    smooth = np.asarray(result.smoothed, dtype=float)
-    ax.plot(lrs, raw, color=PALETTE.raw, alpha=PALETTE.raw_opacity, lw=1, label="loss (raw)")
-    ax.plot(lrs, smooth, color=PALETTE.smoothed, lw=2.5, label="loss (smoothed)")
-    if result.val_losses is not None and np.isfinite(result.val_losses).any():
-        seen = np.isfinite(result.val_losses)
-        ax.plot(lrs[seen], result.val_losses[seen], color=PALETTE.val_loss, ls="--", lw=1.5, label="val loss")
-    for name in methods:
-        if name not in METHODS:
-            continue
-        s = result.suggest(name)
-        if s.lr is not None:
-            spec = method(name)
-            ax.axvline(
-                s.lr,
-                color=spec.color,
-                lw=spec.width,
-                ls="-" if name == "auto" else "--",
-                label=f"{spec.label} {format_lr(s.lr)}",
-            )
-    ax.set_xscale("log")
-    ax.set_xlabel("learning rate")
-    ax.set_ylabel("loss")
-    finite = smooth[np.isfinite(smooth)]
-    if finite.size:
-        start = float(finite[0])
-        best = min(float(finite.min()), float(np.nanpercentile(np.where(np.isfinite(raw), raw, np.nan), 2)))
-        top = start + max(start - best, 1e-12)
-        ax.set_ylim(best - 0.05 * (top - best), top)
-    ax.set_title(f"learning-rate range test: {len(lrs)} steps, {result.stop_reason}", fontsize=10)
-    ax.grid(True, which="major", alpha=0.3)
-    ax.legend(fontsize=8, loc="upper left")
 
 
 def with_static_png(bundle: Mapping[str, Any] | None, result: RangeTestResult | None) -> dict[str, Any]:
