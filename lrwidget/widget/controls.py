@@ -91,28 +91,28 @@ class Controls(W.VBox):
         self.observe(self._changed, names=["lr_diff", "loss_threshold", "adjust_value", "method"])
 
     @T.validate("lr_diff")
-    def _check_lr_diff(self, proposal):
+    def _check_lr_diff(self, proposal: dict[str, Any]) -> Any:
         v = proposal["value"]
         if v < 1:
             raise T.TraitError(f"lr_diff must be an integer >= 1, got {v}")
         return v
 
     @T.validate("loss_threshold")
-    def _check_threshold(self, proposal):
+    def _check_threshold(self, proposal: dict[str, Any]) -> Any:
         v = proposal["value"]
         if not (math.isfinite(v) and v >= 0):
             raise T.TraitError(f"loss_threshold must be a finite number >= 0, got {v}")
         return v
 
     @T.validate("adjust_value")
-    def _check_adjust(self, proposal):
+    def _check_adjust(self, proposal: dict[str, Any]) -> Any:
         v = proposal["value"]
         if not (math.isfinite(v) and v > 0):
             raise T.TraitError(f"adjust_value must be a finite number > 0, got {v}")
         return v
 
     @T.validate("method")
-    def _check_method(self, proposal):
+    def _check_method(self, proposal: dict[str, Any]) -> Any:
         v = proposal["value"]
         allowed = [value for _, value in self.w_method.options]
         if v not in allowed:
@@ -163,7 +163,7 @@ class Controls(W.VBox):
             "adjust_value": float(self.adjust_value),
         }
 
-    def _changed(self, change) -> None:
+    def _changed(self, change: dict[str, Any]) -> None:
         self._to_widget(change["name"], change["new"])
         p = self.params()
         for cb in list(self._callbacks):

@@ -181,11 +181,11 @@ class SlidePlayer(W.VBox):
         for cb in list(self._callbacks):
             cb(step, k, final)
 
-    def _on_value(self, change) -> None:
+    def _on_value(self, change: dict[str, Any]) -> None:
         if not self._quiet:
             self.show(change["new"])
 
-    def _on_speed(self, change) -> None:
+    def _on_speed(self, change: dict[str, Any]) -> None:
         self.play.interval = speed_interval(change["new"])
 
     def _set_enabled(self, on: bool) -> None:

@@ -89,7 +89,7 @@ def record_comms() -> Iterator[CommLog]:
 
     log = CommLog()
     original = comm.create_comm
-    comm.create_comm = lambda *a, **k: RecordingComm(log, *a, **k)
+    comm.create_comm = lambda *a, **k: RecordingComm(log, *a, **k)  # type: ignore[assignment]
     try:
         yield log
     finally:
