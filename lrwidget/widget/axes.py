@@ -79,7 +79,9 @@ def lr_domain(
     return float(lo), float(hi)
 
 
-def pick_bounds(start_lr: float, end_lr: float, margin_decades: float = PICK_MARGIN_DECADES) -> tuple[float, float]:
+def pick_bounds(
+    start_lr: float, end_lr: float, margin_decades: float = PICK_MARGIN_DECADES
+) -> tuple[float, float]:
     """The rates a pick may take: the planned sweep widened by ``margin_decades`` on each side."""
     f = 10.0**margin_decades
     return float(start_lr) / f, float(end_lr) * f
@@ -119,7 +121,9 @@ def loss_y_range(losses: np.ndarray, smoothed: np.ndarray, clip: float = 1.0) ->
     return bottom - pad, top + pad
 
 
-def stable_range(old: tuple[float, float] | None, new: tuple[float, float], keep: float = 0.6) -> tuple[float, float]:
+def stable_range(
+    old: tuple[float, float] | None, new: tuple[float, float], keep: float = 0.6
+) -> tuple[float, float]:
     """Keep ``old`` while ``new`` fits inside it and spans at least ``keep`` of it (a calm live axis)."""
     if old is None or not all(v is not None and math.isfinite(v) for v in old):
         return new

@@ -437,7 +437,9 @@ class GradPane(_Pane):
         )  # fmt: skip
         self._pinned: dict[str, tuple[list[float], list[float], list[str], list[str]]] = {}
 
-    def set_curve(self, lrs: Any, grad: Any, y_range: tuple[float, float], label: str, sticky: bool = False) -> None:
+    def set_curve(
+        self, lrs: Any, grad: Any, y_range: tuple[float, float], label: str, sticky: bool = False
+    ) -> None:
         """Draw the gradient (whole arrays), its y range and axis label."""
         lrs, grad = _arr(lrs), _arr(grad)
         n = min(lrs.size, grad.size)
