@@ -127,7 +127,7 @@ class RangeTestResult:
 
         lrs, raw, smoothed = self._curve_for(curve)
         num_it = self.settings.get("num_it")
-        context = {"raw": raw, "stop_reason": self.stop_reason, "num_it": num_it}
+        context: dict[str, Any] = {"raw": raw, "stop_reason": self.stop_reason, "num_it": num_it}
         return from_sweep(method, lrs, smoothed, **context, **params)
 
     def _curve_for(self, curve: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -153,7 +153,7 @@ class RangeTestResult:
         from lrwidget.core.suggest import METHODS, from_sweep
 
         num_it = self.settings.get("num_it")
-        context = {"raw": self.losses, "stop_reason": self.stop_reason, "num_it": num_it}
+        context: dict[str, Any] = {"raw": self.losses, "stop_reason": self.stop_reason, "num_it": num_it}
         return {name: from_sweep(name, self.lrs, self.smoothed, **context) for name in METHODS}
 
     def lr_slice(self) -> tuple[float, float] | None:

@@ -9,6 +9,7 @@ any training), so the widget can refuse bad input when it is built and run the s
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from typing import Any
 
 import torch
@@ -158,7 +159,7 @@ def _check_parts(parts: SweepParts, settings: SweepSettings) -> torch.device:
     return device
 
 
-def _device(parts: SweepParts, settings: SweepSettings, params: list[torch.Tensor]) -> torch.device:
+def _device(parts: SweepParts, settings: SweepSettings, params: Sequence[torch.Tensor]) -> torch.device:
     if settings.device is not None:
         return settings.device
     if parts.device is not None:

@@ -26,7 +26,7 @@ from lrwidget.engine.batches import (
     split_batch,
     to_device,
 )
-from lrwidget.engine.guard import exclusive
+from lrwidget.engine.guard import exclusive, shared
 
 LrSpec = float | slice | tuple[float, float]
 
@@ -81,7 +81,11 @@ def spread_lr(lr: LrSpec, n_groups: int) -> list[float]:
     for name, value in (("hi", hi), ("lo", lo)):
         if value is None and name == "lo":
             continue
-        if isinstance(value, bool) or not isinstance(value, Real) or not (math.isfinite(value) and value > 0):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, Real)
+            or not (math.isfinite(float(value)) and float(value) > 0)
+        ):
             raise ValueError(f"lr's {name} must be a finite number > 0, got {value!r}")
     if lo is None:
         return [hi / 10] * (n_groups - 1) + [float(hi)]
@@ -174,6 +178,20 @@ class Learner:
             raise ValueError(f"fit_one_cycle needs at least 2 steps, got epochs * len(train_data) = {total}")
         # OneCycleLR divides by its warm-up length in steps: keep at least 1.5 steps of warm-up on tiny runs.
         pct_start = max(pct_start, 1.5 / total)
+        # the schedule writes the groups' lrs as it is built: it is part of the guarded job
+        with exclusive("fit_one_cycle", model=self.model, optimizer=self.optimizer):
+            return self._one_cycle(epochs, steps, max_lrs, pct_start, div_factor, final_div_factor, progress)
+
+    def _one_cycle(
+        self,
+        epochs: int,
+        steps: int,
+        max_lrs: list[float],
+        pct_start: float,
+        div_factor: float,
+        final_div_factor: float,
+        progress: bool,
+    ) -> list[dict[str, float]]:
         schedule = torch.optim.lr_scheduler.OneCycleLR(
             self.optimizer,
             max_lr=max_lrs,
@@ -191,30 +209,29 @@ class Learner:
             from tqdm.auto import tqdm
 
             bar = tqdm(total=epochs * steps, desc="fit_one_cycle", unit="step", leave=False)
-        with exclusive(model=self.model, optimizer=self.optimizer):
-            try:
-                for epoch in range(epochs):
-                    self.model.train()
-                    losses = []
-                    for done, batch in enumerate(self.train_data):
-                        if done == steps:  # a loader longer than its len(): keep to the schedule
-                            break
-                        self.optimizer.zero_grad(set_to_none=True)
-                        loss = self._compute_loss(self.model, to_device(batch, device))
-                        check_loss(loss, "step_fn" if self.step_fn is not None else "loss_fn")
-                        loss.backward()
-                        self.optimizer.step()
-                        schedule.step()
-                        losses.append(loss.detach())
-                        if bar is not None:
-                            bar.update(1)
-                    row = {"epoch": epoch, "train_loss": torch.stack(losses).float().mean().item()}
-                    if self.valid_data is not None:
-                        row.update(self.validate())
-                    history.append(row)
-            finally:
-                if bar is not None:
-                    bar.close()
+        try:
+            for epoch in range(epochs):
+                self.model.train()
+                losses = []
+                for done, batch in enumerate(self.train_data):
+                    if done == steps:  # a loader longer than its len(): keep to the schedule
+                        break
+                    self.optimizer.zero_grad(set_to_none=True)
+                    loss = self._compute_loss(self.model, to_device(batch, device))
+                    check_loss(loss, "step_fn" if self.step_fn is not None else "loss_fn")
+                    loss.backward()
+                    self.optimizer.step()
+                    schedule.step()
+                    losses.append(loss.detach())
+                    if bar is not None:
+                        bar.update(1)
+                row = {"epoch": epoch, "train_loss": torch.stack(losses).float().mean().item()}
+                if self.valid_data is not None:
+                    row.update(self.validate())
+                history.append(row)
+        finally:
+            if bar is not None:
+                bar.close()
         return history
 
     def validate(self, data: Iterable[Any] | None = None) -> dict[str, float]:
@@ -225,6 +242,12 @@ class Learner:
         if data is None:
             raise ValueError("valid_data is None: pass valid_data to Learner or data to validate()")
         check_data(data, name)
+        # eval mode on a model another thread is sweeping would corrupt its curve: guarded (it may nest
+        # inside this thread's own fit)
+        with shared("validate", model=self.model):
+            return self._evaluate(data)
+
+    def _evaluate(self, data: Iterable[Any]) -> dict[str, float]:
         device = self._device()
         modes = [(m, m.training) for m in self.model.modules()]
         total, seen, correct, classification = 0.0, 0, 0, True

@@ -64,4 +64,4 @@ class Validator:
         finally:
             for m, training in self._modes:  # back to the modes of the training step
                 m.training = training
-        return total / len(self.batches)  # type: ignore[operator]
+        return total / len(self.batches)  # type: ignore[operator,return-value]

@@ -84,7 +84,7 @@ def _train_data(module: nn.Module, train_dataloaders: Any, datamodule: Any) -> A
             f"{type(module).__name__} has no train_dataloader(); pass train_dataloaders=<a DataLoader> or "
             "datamodule=<a LightningDataModule>"
         )
-    return module.train_dataloader()
+    return module.train_dataloader()  # type: ignore[operator]
 
 
 def _training_loss(module: Any) -> Any:
@@ -99,7 +99,7 @@ def _training_loss(module: Any) -> Any:
             out = out["loss"]
         if out is None:
             raise ValueError("training_step returned None (a skipped batch); lr_find needs a loss every step")
-        return out  # type: ignore[no-any-return]
+        return out
 
     return step
 

@@ -58,7 +58,7 @@ def adapt(trainer: Any) -> SweepParts:
         trainer.optimizer = kept  # train() builds its own, as it would have without the sweep
 
     def step(model: nn.Module, batch: Any) -> torch.Tensor:
-        return trainer.compute_loss(model, batch)  # type: ignore[no-any-return]
+        return trainer.compute_loss(model, batch)
 
     return SweepParts(
         trainer.model,
