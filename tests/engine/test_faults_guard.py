@@ -47,7 +47,7 @@ def test_other_cells_cannot_touch_the_model_during_a_sweep(action, model, optimi
     x, y = batches[0]
 
     def interfere():
-        with pytest.raises(RuntimeError, match="lr_find is already running on this (model|optimizer)"):
+        with pytest.raises(RuntimeError, match=r"lr_find is already running on this (model|optimizer)"):
             if action == "validate":
                 learn.validate()
             elif action == "fit_one_cycle":
