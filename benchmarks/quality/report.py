@@ -54,8 +54,8 @@ ROSTER: dict[str, Rule] = {
 
 # The grid leave-one-family-out refits auto's three factors over.
 LEVELS = (0.6, 0.7, 0.8)
-BLENDS = (0.25, 0.5, 0.75)
-BACKOFFS = (1.5, 2.0, 3.0, 4.0)
+BLENDS = (0.5, 0.75, 1.0)
+BACKOFFS = (1.0, 1.25, 1.6, 2.0)
 
 
 def lr_of(out: Suggestion | float) -> float | None:

@@ -27,14 +27,16 @@ from lrwidget.core.suggest._steepest import _steepest
 from lrwidget.core.suggest._sweep import Sweep, partial_caveats, sweep, with_caveats
 from lrwidget.core.suggestion import Suggestion
 
-LEVEL = 0.7  # the descent anchor: where the loss has made this share of its fall (plateau to minimum)
-BLEND = 0.5  # weight of the (density-corrected) descent anchor against the minimum, in log10(lr)
-BACKOFF = 3.0  # the blend divided by this is the pick
+LEVEL = 0.8  # the descent anchor: where the loss has made this share of its fall (plateau to minimum)
+BLEND = 0.75  # weight of the (density-corrected) descent anchor against the minimum, in log10(lr)
+BACKOFF = 1.0  # the blend divided by this is the pick
 HALF_WIDTH = 0.5  # decades each side of the centred window the rule reads the loss through
 K_REF = 99 / 8  # points per decade of the default sweep (100 points, 1e-7 .. 10), where the factors hold
 PLATEAU_SHARE = 0.2  # the first decades (this share of the range) whose median is the starting level
 SKIP_SHARE = 0.1  # the first points are never the minimum (a lucky first batch), as fastai skips them
 CLEAR = 3.0  # a fall is clear when it exceeds this many times the noise of the read curve
+FLAT = 1.5  # below this many times the noise there is no descent to read at all
+FLAT_BACKOFF = 30.0  # ... and the pick is the last lr divided by this (a guess, with a caveat)
 
 
 def reading_curve(lrs: Any, losses: Any) -> np.ndarray:
@@ -119,8 +121,9 @@ def auto(
     is used alone, a caveat says so, and the confidence drops. An answer is always given on 5 points or
     more; when the fall is within the noise, with a caveat and a low confidence.
 
-    ``confidence`` in [0, 1]: ``exp(-gap)`` where ``gap`` is the distance in decades between the two
-    anchors' picks, times 0.5 on a partial curve and 0.3 when the fall is not clear of the noise.
+    ``confidence`` in [0, 1]: ``exp(-gap)``, ``gap`` being the decades between the two anchors (they
+    disagree on the curves where the pick is least sure), ``exp(-1) / 2`` on a partial curve, times 0.3
+    when the fall is not clear of the noise, 0.02 when there is no fall to read.
     """
     method = "auto"
     level = fraction("level", level)
@@ -153,12 +156,14 @@ def _auto(
     x = curve.log_lrs
     caveats = list(partial_caveats(curve, context))
     partial = bool(caveats)
-    if reading.depth <= 0:
+    if not reading.depth > FLAT * reading.noise:
         caveats.append(
-            "The loss never falls below its starting level: every swept rate may be too high. Start the "
-            "sweep at a lower start_lr; the first lr is given."
+            "The loss does not fall clearly during the sweep, so there is no descent to read: the pick "
+            f"(the last lr / {FLAT_BACKOFF:g}) is a guess. If the loss only rose, start the sweep at a lower "
+            "start_lr; if it stayed flat, sweep to a higher end_lr or use a larger batch."
         )
-        suggestion = answer(method, curve, float(curve.lrs[0]), confidence=0.0, **params)
+        lr = float(curve.lrs[-1]) / FLAT_BACKOFF
+        suggestion = answer(method, curve, lr, confidence=0.02, flat=True, min_index=reading.i_min, **params)
         return with_caveats(suggestion, tuple(caveats))
     i_level = reading.level_index(level)
     descent = float(x[i_level]) + math.log10(reading.per_decade / K_REF)
