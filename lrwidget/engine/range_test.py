@@ -244,9 +244,9 @@ def run_sweep(
             _attach_partial(exc, curve, recorded)
             raise
         finally:
+            snapshot.restore()  # first: nothing may run between the sweep's end and the restore
             if bar is not None:
                 bar.close()
-            snapshot.restore()
 
     return _finish(curve, stop, recorded, skipped)
 
