@@ -136,8 +136,38 @@ print("  ".join(f"{name} from {lr:.1e}" for name, lr in starts.items()))
 # rounding noise), the ranking should not.
 #
 # First, look at the curve above: the raw loss (faint) starts falling earlier than the smoothed one. The
-# moving average lags by a few dozen points; every suggester reads the smoothed curve, as fastai's do,
-# because a single batch is too noisy to differentiate.
+# moving average (beta 0.98) trails the loss by about 50 points: at 100 points over 8 decades that is
+# decades of learning rate, at 1,000 points still half a decade, so any rule that reads it picks a
+# different rate when you change `num_it`. The published rules read that smoothed curve, as fastai's do.
+# `auto` reads the raw losses through a window centred on each point, half a decade of learning rate on
+# either side (a running median, then a mean: `lw.suggest.reading_curve`), which does not trail the
+# loss. Two more things it knows about the sweep: the model trains during it, so a longer sweep makes
+# the same progress at lower rates (its descent comes earlier by `log10` of the ratio of points per
+# decade, and `auto` moves its descent anchor back by that); and a sweep that stopped before the loss
+# turned up shows no real minimum, which `auto` then says in `caveats`. The next cell draws what it reads.
+
+# %%
+auto_pick = suggestions["auto"]
+read = lw.suggest.reading_curve(result.lrs, result.losses)
+fig, ax = plt.subplots(figsize=(9, 3.8))
+ax.plot(result.lrs, result.losses, color="#8AA9C9", lw=1, alpha=0.6, label="raw loss")
+ax.plot(result.lrs, result.smoothed, color="#3B82C4", lw=2.2, label="smoothed (EMA, as recorded)")
+ax.plot(result.lrs, read, color=METHOD_COLORS["auto"], lw=2.2, label="what auto reads (centred window)")
+anchor_lr = result.lrs[auto_pick.params["anchor_index"]]
+min_lr = result.lrs[auto_pick.params["min_index"]]
+marks = ((anchor_lr, ":", "descent anchor"), (min_lr, "-.", "minimum"), (auto_pick.lr, "--", "auto"))
+for lr, dash, label in marks:
+    ax.axvline(lr, color=METHOD_COLORS["auto"], ls=dash, lw=1.3, label=f"{label} {lr:.2g}")
+start, low = float(np.median(read[:10])), float(np.nanmin(read))
+ax.set(xscale="log", xlabel="learning rate (log)", ylabel="loss")
+ax.set_ylim(low - 0.1 * (start - low), start + 0.6 * (start - low))  # the runaway is cut off
+ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+plt.show()
+half = start - 0.5 * (start - low)
+lag = np.log10(result.lrs[np.argmax(result.smoothed < half)] / result.lrs[np.argmax(read < half)])
+print(f"half-way down, the smoothed curve trails what auto reads by {lag:.1f} decades")
+print(f"auto: {auto_pick.lr:.2g}, confidence {auto_pick.confidence:.2f}")
+print("caveats:", list(auto_pick.caveats) or "none")
 
 # %%
 lr_suggested = result.suggest().lr
@@ -269,7 +299,9 @@ display(replay)
 # * `valley`: fastai's rule, exactly: about halfway down the longest run of falling loss;
 # * `steepest`: where the loss falls fastest per decade;
 # * `minimum`: a tenth of the rate at the lowest loss;
-# * `auto`: the median of the scale-free ones (the default).
+# * `auto` (the default): between a point on the descent (where 70 % of the fall is made) and the
+#   minimum, backed off. On a real sweep it reads the raw loss through its centred window; these shapes
+#   have no raw loss, so it reads them as they are.
 
 # %%
 x = np.linspace(-7, 1, 100)  # log10 of the learning rate
@@ -354,8 +386,10 @@ plt.show()
 # * **Cliff before the runaway** (the "hairpin" curves reported in the forum thread): `steepest` goes to the
 #   steepest drop, which here sits right at the edge of the blow-up: a rate that is about to diverge.
 #
-# No single rule wins on every shape; `auto` takes the median of the scale-free ones, so one of them being
-# fooled does not move it much. Whatever picks the rate, look at the curve when you can: that is what the
+# No single rule wins on every shape. `auto` sits between a point on the descent and the minimum, so a
+# shape that fools a rule reading one feature (the cliff drags the steepest point to the edge of the
+# blow-up) moves it less; where the loss never turns up ("no runaway") it still answers, with a caveat
+# and a lower confidence. Whatever picks the rate, look at the curve when you can: that is what the
 # widget is for.
 
 # %%
