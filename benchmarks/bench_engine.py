@@ -10,7 +10,13 @@ Run: ``python benchmarks/bench_engine.py`` (``--quick`` for fewer repeats). Prin
 2. torch-lr-finder (``pip install torch-lr-finder --no-deps``; not a project dependency): ``LRFinder``
    construction + ``range_test`` + ``reset()`` against ``lr_find`` on the same DataLoader and steps, and
    which pieces of state each leaves bitwise as it found them.
-3. Memory. Two fresh subprocesses (a wide MLP, Adam) run the bare loop or ``lr_find`` after the same
+4. Adapters. The same ratio, CPU time first, for each source: a plain model, a Lightning
+   ``LightningModule`` (the bare loop calls ``training_step``) and a transformers ``Trainer`` (tiny BERT
+   from a config; the bare loop calls ``compute_loss`` and clips as ``max_grad_norm`` says, as the
+   sweep does). Skipped for a library that is not installed (both are test extras).
+5. Validation. The cost of ``val_data`` per evaluated step (``val_every=1``), in ms and in training
+   steps, for 1 and 4 validation batches.
+6. Memory. Two fresh subprocesses (a wide MLP, Adam) run the bare loop or ``lr_find`` after the same
    warm-up; each resets its RSS high-water mark (``/proc/self/clear_refs``) before the measured phase and
    reads ``VmHWM`` after it. glibc is told to mmap every block >= 64 KiB (``MALLOC_MMAP_THRESHOLD_``), so
    RSS follows live tensors instead of allocator caches. The extra peak of ``lr_find`` over the bare loop
@@ -39,7 +45,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from lrwidget.engine.range_test import lr_find
+from lrwidget.engine.entry import lr_find, prepare_sweep
+from lrwidget.engine.settings import SweepSettings
 from lrwidget.engine.snapshot import TrainingSnapshot
 from lrwidget.examples.digits import digits_loaders, small_cnn, small_mlp
 
@@ -224,6 +231,173 @@ def versus_torch_lr_finder(build, name: str, repeats: int) -> dict[str, Any] | N
     }
 
 
+# -- adapters and validation ---------------------------------------------------------------------
+def _pairs(bare, ours, repeats: int, reset=None) -> tuple[float, float, float]:
+    """Median CPU-time and wall-time ratios ours/bare over interleaved (ABBA) pairs, and bare CPU s.
+    ``reset()`` runs untimed before each bare run (the bare loop has no restore of its own)."""
+
+    def clocked(fn, before=None) -> tuple[float, float]:
+        if before is not None:
+            before()
+        wall, cpu = time.perf_counter(), time.process_time()
+        fn()
+        return time.perf_counter() - wall, time.process_time() - cpu
+
+    clocked(bare, reset), clocked(ours)  # warm-up
+    cpu, wall, base = [], [], []
+    for i in range(repeats):
+        if i % 2:
+            o, b = clocked(ours), clocked(bare, reset)
+        else:
+            b, o = clocked(bare, reset), clocked(ours)
+        cpu.append(o[1] / b[1])
+        wall.append(o[0] / b[0])
+        base.append(b[1])
+    return statistics.median(cpu), statistics.median(wall), statistics.median(base)
+
+
+def _plain_case():
+    batches = _fixed_batches()
+    model, opt, _, _ = _setup(small_mlp)
+
+    def step(m, batch):
+        return F.cross_entropy(m(batch[0]), batch[1])
+
+    return (
+        model,
+        opt,
+        step,
+        batches,
+        lambda: lr_find(model, opt, F.cross_entropy, batches, progress=False, **SWEEP),
+    )
+
+
+def _lightning_case():
+    try:
+        import lightning.pytorch as pl
+    except ImportError:
+        return None
+
+    class Module(pl.LightningModule):
+        def __init__(self) -> None:
+            super().__init__()
+            self.net = small_mlp(seed=0)
+
+        def training_step(self, batch, batch_idx):
+            return F.cross_entropy(self.net(batch[0]), batch[1])
+
+        def configure_optimizers(self):
+            return torch.optim.Adam(self.parameters(), lr=1e-3)
+
+    module = Module()
+    batches = _fixed_batches()
+    sweep = prepare_sweep(module, train_dataloaders=batches, progress=False, **SWEEP)
+    opt = sweep.optimizer
+    return module, opt, lambda m, b: module.training_step(b, 0), batches, sweep.run
+
+
+def _transformers_case():
+    try:
+        import transformers
+    except ImportError:
+        return None
+    import tempfile
+
+    config = transformers.BertConfig(
+        vocab_size=40,
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=16,
+        num_labels=2,
+    )
+    torch.manual_seed(0)
+    model = transformers.BertForSequenceClassification(config)
+    g = torch.Generator().manual_seed(0)
+    ids = torch.randint(4, 40, (640, 12), generator=g)
+    rows = [
+        {"input_ids": ids[i], "attention_mask": torch.ones(12, dtype=torch.long), "labels": ids[i, 0] % 2}
+        for i in range(len(ids))
+    ]
+    args = transformers.TrainingArguments(
+        output_dir=tempfile.mkdtemp(prefix="lrwidget-bench-"),
+        per_device_train_batch_size=32,
+        report_to=[],
+        use_cpu=True,
+        disable_tqdm=True,
+        save_strategy="no",
+        seed=0,
+    )
+    trainer = transformers.Trainer(model=model, args=args, train_dataset=rows)
+    sweep = prepare_sweep(trainer, progress=False, **SWEEP)
+    loader = list(trainer.get_train_dataloader())  # the same fixed batches for both loops
+    sweep.parts.data = loader
+
+    def step(m, batch):
+        return trainer.compute_loss(m, batch)
+
+    return model, sweep.optimizer, step, loader, sweep.run, sweep.settings.before_step
+
+
+def _bare_loop_with(model, opt, step, batches, lrs, before_step=None) -> None:
+    model.train()
+    data = itertools.cycle(batches)
+    for lr in lrs:
+        for g in opt.param_groups:
+            g["lr"] = lr
+        opt.zero_grad(set_to_none=True)
+        step(model, next(data)).backward()
+        if before_step is not None:
+            before_step(model, opt)
+        opt.step()
+
+
+def adapters(repeats: int) -> list[list[str]]:
+    """One row per source: lr_find / bare loop, CPU time and wall time, side by side in one run."""
+    rows = []
+    cases = [("plain", _plain_case), ("Lightning", _lightning_case), ("transformers", _transformers_case)]
+    for name, build in cases:
+        case = build()
+        if case is None:
+            rows.append([name, "-", "-", "-", "-", "not installed"])
+            continue
+        cpu, wall, base = _adapter_ratio(case, repeats)
+        rows.append([name, NUM_IT, f"{1e3 * base / NUM_IT:.3f}", f"{cpu:.3f}", f"{wall:.3f}", ""])
+    return rows
+
+
+def _adapter_ratio(case: tuple, repeats: int) -> tuple[float, float, float]:
+    model, opt, step, batches, ours, *hook = case
+    clip = hook[0] if hook else None
+    lrs = list(SweepSettings.from_kwargs(**SWEEP).ladder)
+    model0, opt0 = copy.deepcopy(model.state_dict()), copy.deepcopy(opt.state_dict())
+
+    def reset() -> None:
+        model.load_state_dict(model0)
+        opt.load_state_dict(opt0)
+
+    return _pairs(lambda: _bare_loop_with(model, opt, step, batches, lrs, clip), ours, repeats, reset)
+
+
+def validation_cost(repeats: int) -> list[list[str]]:
+    """ms per evaluated step of val_data (val_every=1), and that in training steps."""
+    batches = _fixed_batches()
+    val = _fixed_batches(n=8)
+    model, opt, _, _ = _setup(small_mlp)
+
+    def run(**kw):
+        return lambda: lr_find(model, opt, F.cross_entropy, batches, progress=False, **SWEEP, **kw)
+
+    rows = []
+    for n_val in (1, 4):
+        cpu, _, base = _pairs(run(), run(val_data=val, val_every=1, val_batches=n_val), repeats)
+        per_step = base / NUM_IT
+        extra = (cpu - 1.0) * per_step
+        rows.append([n_val, f"{1e3 * per_step:.3f}", f"{1e3 * extra:.3f}", f"{extra / per_step:.2f}"])
+    return rows
+
+
 # -- memory ----------------------------------------------------------------------------------------
 def _status_kb(field: str) -> int:
     for line in Path("/proc/self/status").read_text().splitlines():
@@ -309,11 +483,32 @@ def _table(title: str, header: list[str], rows: list[list[str]]) -> str:
     return "\n".join([title, line(header), "-" * len(line(header)), *map(line, rows), ""])
 
 
+def _adapter_tables(repeats: int) -> None:
+    print(
+        _table(
+            "4. Each adapter: lr_find / bare loop doing the same steps (median of interleaved pairs; "
+            "target <= 1.03)",
+            ["source", "steps", "bare ms/step (CPU)", "CPU-time ratio", "wall ratio", "note"],
+            adapters(max(5, repeats // 2)),
+        )
+    )
+    print(
+        _table(
+            "5. val_data cost per evaluated step (val_every=1; small MLP, batches of 64)",
+            ["val_batches", "train ms/step (CPU)", "extra ms per evaluated step", "in training steps"],
+            validation_cost(max(5, repeats // 2)),
+        )
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats")
     parser.add_argument("--memory-worker", choices=("bare", "lr_find"), help=argparse.SUPPRESS)
     parser.add_argument("--hidden", type=int, default=2048, help="width of the memory benchmark's MLP")
+    parser.add_argument(
+        "--adapters-only", action="store_true", help="only tables 4 and 5 (sources, val_data)"
+    )
     args = parser.parse_args()
     if args.memory_worker:
         memory_worker(args.memory_worker, args.hidden)
@@ -322,6 +517,9 @@ def main() -> None:
     repeats = 7 if args.quick else 21
     print(f"torch {torch.__version__}, 1 thread, {NUM_IT} steps, lr {START_LR:g}..{END_LR:g}, Adam\n")
 
+    if args.adapters_only:
+        _adapter_tables(repeats)
+        return
     models = [(small_mlp, "small MLP"), (small_cnn, "small CNN")]
     rows = []
     for build, name in models:
@@ -393,13 +591,15 @@ def main() -> None:
             )
         )
 
+    _adapter_tables(repeats)
+
     m = memory(args.hidden, 1 if args.quick else 3)
     if m is None:
-        print("3. memory: /proc/self/clear_refs unavailable (not Linux): skipped")
+        print("6. memory: /proc/self/clear_refs unavailable (not Linux): skipped")
     else:
         print(
             _table(
-                "3. Peak memory over the bare loop / (params + optimizer state) (target <= 1.1)",
+                "6. Peak memory over the bare loop / (params + optimizer state) (target <= 1.1)",
                 [
                     "MLP hidden",
                     "params+state MB",
