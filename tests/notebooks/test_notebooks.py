@@ -236,7 +236,7 @@ def test_teaching_notebook_reproduces_the_experiment_and_the_fooling_shapes(tmp_
     assert fooled["scaled_moves"] == pytest.approx(1.0)
     assert not 0.5 < fooled["slide_rule_moves"] < 2.0
     assert 0.1 < fooled["valley_drop"] < 0.8  # fastai's valley: lower, not by decades
-    assert fooled["steepest_vs_auto"] > 3
+    assert fooled["steepest_vs_auto"] > 1.2  # the length-aware auto (issue 10) sits closer to steepest here
     assert "remember left, slide on" in text and "stop" in text
 
 
