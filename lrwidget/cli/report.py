@@ -28,8 +28,8 @@ STOPPED = {
 }
 
 LEGEND = (
-    f"{MARK} the recommendation: auto, the default pick (best of the rules on the project's 16-task "
-    "benchmark, docs/suggestion_quality.md).",
+    f"{MARK} the recommendation: auto, the default pick (best of the rules on held-out task families of "
+    "the benchmark, docs/suggestion_quality.md).",
     "step: where on the curve the method read its pick (0 = the first of the sweep's steps).",
     "confidence: auto's own 0-1 score, 1 when its readings of the curve agree; the lower it is, the more "
     "the plot deserves a look.",
