@@ -11,6 +11,7 @@ import difflib
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from lrwidget.core import _checks
 from lrwidget.core.schedules import MAX_NUM_IT, validate_range
@@ -23,28 +24,27 @@ DESCRIPTION = (
 MAX_SEED = 2**32 - 1  # what numpy's RandomState, which shuffles the digits, accepts
 
 
-def _number(text: str, check: Callable[[float], float]) -> float:
-    """``text`` read as a float and passed through ``check``; argparse reports any error with the usage."""
+def _parsed(text: str, parse: Callable[[str], float], kind: str, check: Callable) -> Any:
+    """``text`` read by ``parse`` (``float`` or ``int``) and passed through ``check``; argparse reports
+    any error with the usage line."""
     try:
-        value = float(text)
+        value = parse(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        raise argparse.ArgumentTypeError(f"not {kind}: {text!r}") from None
     try:
         return check(value)
     except (TypeError, ValueError) as exc:
         raise argparse.ArgumentTypeError(_without_name(exc)) from None
+
+
+def _number(text: str, check: Callable[[float], float]) -> float:
+    """``text`` read as a float and checked."""
+    return float(_parsed(text, float, "a number", check))
 
 
 def _whole(text: str, check: Callable[[int], int]) -> int:
-    """``text`` read as an int and passed through ``check``."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    try:
-        return check(value)
-    except (TypeError, ValueError) as exc:
-        raise argparse.ArgumentTypeError(_without_name(exc)) from None
+    """``text`` read as an int and checked."""
+    return int(_parsed(text, int, "a whole number", check))
 
 
 def _without_name(exc: Exception) -> str:
