@@ -113,6 +113,7 @@ class LRFinderWidget(StaticImage, W.VBox):
         self.player = SlidePlayer()
         self.strip = DecisionStrip(layout=W.Layout(width="100%", max_width="900px"))
         self.strip.set_range(lo, hi)
+        self.strip.limits = list(self.selection.bounds)  # the strip accepts what the selection accepts
         self._build_header()
         self.mode_toggle = W.ToggleButtons(
             options=[("click: pick lr", "pick"), ("drag: pick a slice", "slice")], value="pick",
@@ -219,7 +220,7 @@ class LRFinderWidget(StaticImage, W.VBox):
         elif name == "lr_slice":
             self._fit_domain()
             with self._view_lock:
-                self.loss_pane.set_slice(new)
+                self._draw_slice()
             self._to_strip("lr_slice", None if new is None else list(new))
         elif name == "mode":
             self.loss_pane.set_mode(new)
@@ -227,16 +228,28 @@ class LRFinderWidget(StaticImage, W.VBox):
             self._to_strip("slice_mode", new == "slice")
             if new == "slice" and self.selection.lr_slice is None:
                 self._start_slice()
+            self._push_all_to_strip()  # the strip never holds a slice of its own making
+
+    def _draw_slice(self) -> None:
+        """The slice band, said to be not measured when an end lies outside what was measured."""
+        lo_hi = self.selection.lr_slice
+        with self._view_lock:
+            self.loss_pane.set_slice(lo_hi, lo_hi is not None and any(map(self.selection.unmeasured, lo_hi)))
 
     def _toggle_mode(self, change: T.Bunch) -> None:
         self.selection.mode = change["new"]
 
-    def _start_slice(self) -> None:
-        """Slice mode starts with core's suggested slice for the recommended method (if there is one)."""
+    def _suggested_slice(self) -> tuple[float, float] | None:
+        """Core's slice for the recommended method's suggestion (None before a result or without one)."""
         r = self.result
         if r is None or len(r) == 0:
-            return
-        lo_hi = suggested_slice(self.suggestions.get(self.controls.method), r.lrs)
+            return None
+        return suggested_slice(self.suggestions.get(self.controls.method), r.lrs)
+
+    def _start_slice(self) -> None:
+        """Slice mode starts with core's suggested slice for the recommended method (if there is one);
+        entered before the sweep has one, it starts when the sweep ends."""
+        lo_hi = self._suggested_slice()
         if lo_hi is not None:
             self.selection.lr_slice = lo_hi
 
@@ -326,8 +339,10 @@ class LRFinderWidget(StaticImage, W.VBox):
             self.player.load(
                 None, np.zeros(0), waiting="the slide rule walks across the curve once the sweep ends"
             )
-        self.strip.suggestions = []
-        self.strip.disabled = True
+        with self.strip.hold_sync():
+            self.strip.suggestions = []
+            self.strip.suggested_slice = None
+            self.strip.disabled = True
         self._controls_disabled(True)
         self.status = "running"
         self.session.start()
@@ -422,8 +437,8 @@ class LRFinderWidget(StaticImage, W.VBox):
             self.controls.set_curve_length(n)
         with self._view_lock:
             self._draw_curve(result.lrs, result.losses, result.smoothed)
-            sel = self.selection
-            self.loss_pane.set_pick(sel.lr, sel.unmeasured(sel.lr))
+            self._draw_slice()
+            self.loss_pane.set_pick(self.selection.lr, self.selection.unmeasured(self.selection.lr))
         self.resuggest()
         if final_status:
             self.error = (result.error or "the sweep failed") if result.stop_reason == "error" else ""
@@ -455,11 +470,15 @@ class LRFinderWidget(StaticImage, W.VBox):
                 for name, s in sugg.items()
             ]  # fmt: skip
             self.strip.auto_method = chosen
+            sliced = self._suggested_slice()
+            self.strip.suggested_slice = None if sliced is None else list(sliced)
             conf = best.confidence if best is not None else None
             self.strip.confidence = (
                 None if conf is None or not math.isfinite(conf) else min(1.0, max(0.0, conf))
             )
         self._render_header()
+        if self.selection.mode == "slice" and self.selection.lr_slice is None:
+            self._start_slice()  # slice mode chosen before there was a suggestion
         if self.autoplay:
             self.player.replay()
 

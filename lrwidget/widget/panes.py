@@ -322,8 +322,9 @@ class LossPane(_Pane):
             note = " (not measured)" if unmeasured else ""
             self.rule_label.text = [f"lr = {format_lr(lr)}{note}"]
 
-    def set_slice(self, lo_hi: tuple[float, float] | None) -> None:
-        """A chosen slice as a translucent band with its ``slice(lo, hi)`` label; the brush follows."""
+    def set_slice(self, lo_hi: tuple[float, float] | None, unmeasured: bool = False) -> None:
+        """A chosen slice as a translucent band with its ``slice(lo, hi)`` label (saying so when it reaches
+        past what was measured); the brush follows."""
         with hold_all(self.band, self.band_label):
             if lo_hi is None:
                 self.band.x, self.band.y = EMPTY, EMPTY
@@ -332,7 +333,8 @@ class LossPane(_Pane):
                 lo, hi = lo_hi
                 self.band.x, self.band.y = np.array([lo, lo, hi, hi]), np.array([0.0, 1.0, 1.0, 0.0])
                 self.band_label.x, self.band_label.y = np.array([math.sqrt(lo * hi)]), np.array([0.02])
-                self.band_label.text = [f"slice({format_lr(lo)}, {format_lr(hi)})"]
+                note = " (not all measured)" if unmeasured else ""
+                self.band_label.text = [f"slice({format_lr(lo)}, {format_lr(hi)}){note}"]
         self._syncing_brush = True
         try:
             sel = None if lo_hi is None else np.array(lo_hi, dtype=float)

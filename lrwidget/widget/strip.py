@@ -213,7 +213,7 @@ class DecisionStrip(anywidget.AnyWidget):
         maxlen=2,
         help="The chosen slice [lo, hi] for discriminative learning rates, or None.",
     ).tag(sync=True)
-    suggested_slice = List(
+    suggested_slice: Any = List(  # None allowed (traitlets types List as list only)
         Rate(what="suggested_slice"),
         default_value=None,
         allow_none=True,

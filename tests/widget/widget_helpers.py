@@ -47,3 +47,31 @@ def same_state(a, b) -> bool:
             elif va != vb:
                 return False
     return True
+
+
+class CurveSource:
+    """A live source with no torch: feeds a saved curve through on_step, step by step, honouring cancel;
+    ``stop_at`` ends it there as a Stop would (a partial, cancelled result)."""
+
+    live = True
+
+    def __init__(self, result: RangeTestResult, stop_at: int | None = None):
+        self.result = result
+        self.stop_at = stop_at
+
+    def run(self, on_step, cancel):
+        from lrwidget.core.events import StepEvent
+
+        r, n = self.result, len(self.result)
+        end = n if self.stop_at is None else self.stop_at
+        for i in range(end):
+            if cancel.is_set():
+                end = i
+                break
+            on_step(StepEvent(i, n, float(r.lrs[i]), float(r.losses[i]), float(r.smoothed[i]), 0.001 * i))
+        if end == n:
+            return r
+        return RangeTestResult(r.lrs[:end], r.losses[:end], settings=r.settings, stop_reason="cancelled")
+
+    def settings(self):
+        return dict(self.result.settings)
