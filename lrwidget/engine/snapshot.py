@@ -236,10 +236,13 @@ class TrainingSnapshot:
     data : the training data; random generators it owns (a DataLoader's ``generator``, fastai's ``rng``)
         are captured, and a persistent-workers DataLoader's iterator is set aside for the sweep, so the
         next epoch shuffles as it would have without the sweep.
+    val_data : the validation data, if any: a persistent-workers DataLoader's iterator is set aside too
+        (its generators are the validator's to put back).
     target : where the tensor copies live: ``"memory"`` (beside each tensor, on its device),
         ``"cpu"`` (host memory, for GPU models whose copy does not fit beside them) or ``"disk"``.
     directory : for ``target="disk"``, the folder under which a fresh snapshot folder is made (default:
-        the system's temporary folder); the files go when the snapshot is closed or collected.
+        the system's temporary folder; it must exist and be writable); the files go when the snapshot is
+        closed or collected.
     """
 
     def __init__(
@@ -250,6 +253,7 @@ class TrainingSnapshot:
         scheduler: Any = None,
         grad_scaler: Any = None,
         data: Any = None,
+        val_data: Any = None,
         target: str = "memory",
         directory: str | os.PathLike[str] | None = None,
     ) -> None:
@@ -264,7 +268,8 @@ class TrainingSnapshot:
             self._scheduler = _SchedulerState(scheduler) if scheduler is not None else None
             self._scaler = _GradScalerState(grad_scaler) if grad_scaler is not None else None
             self._random = RandomState(data_generators(data) if data is not None else ())
-            self._iterators = LoaderIterators(data)  # last: the only step that changes anything
+            # last: the only step that changes anything
+            self._iterators = LoaderIterators(data, val_data)
         except BaseException:
             self._hold.release(raise_pending=False)
             self._store.close()

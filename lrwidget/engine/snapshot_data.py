@@ -102,23 +102,27 @@ def _has_persistent_workers(data: Any) -> bool:
 
 
 class LoaderIterators:
-    """A persistent-workers DataLoader's own iterator, set aside for the sweep and put back after it."""
+    """Persistent-workers DataLoaders' own iterators, set aside for the sweep and put back after it.
 
-    def __init__(self, data: Any) -> None:
-        self._loader = data if _has_persistent_workers(data) else None
-        self._users: Any = None
-        if self._loader is not None:
-            self._users = vars(self._loader)["_iterator"]
-            vars(self._loader)["_iterator"] = None  # the sweep's iter() makes its own
+    ``data`` may be several loaders (the training data and ``val_data``); anything else is ignored.
+    """
+
+    def __init__(self, *data: Any) -> None:
+        self._saved: list[tuple[Any, Any]] = []
+        seen: set[int] = set()
+        for loader in data:
+            if _has_persistent_workers(loader) and id(loader) not in seen:
+                seen.add(id(loader))
+                self._saved.append((loader, vars(loader)["_iterator"]))
+        for loader, _ in self._saved:
+            vars(loader)["_iterator"] = None  # the sweep's iter() makes its own
 
     def restore(self) -> None:
-        loader = self._loader
-        if loader is None:
-            return
-        state = vars(loader)
-        made = state.get("_iterator")
-        state["_iterator"] = self._users
-        if made is not None and made is not self._users:
-            shutdown = getattr(made, "_shutdown_workers", None)
-            if callable(shutdown):
-                shutdown()
+        for loader, users in self._saved:
+            state = vars(loader)
+            made = state.get("_iterator")
+            state["_iterator"] = users
+            if made is not None and made is not users:
+                shutdown = getattr(made, "_shutdown_workers", None)
+                if callable(shutdown):
+                    shutdown()

@@ -31,6 +31,29 @@ def _owns_its_storage(t: torch.Tensor) -> bool:
     return t.storage_offset() == 0 and t.untyped_storage().nbytes() == tensor_bytes(t)
 
 
+def check_directory(name: str, directory: object) -> Path:
+    """The existing, writable folder ``directory`` (None: the system's temporary one), checked by making
+    and removing a folder in it; TypeError/ValueError naming ``name`` otherwise."""
+    if directory is None:
+        return Path(tempfile.gettempdir())
+    if isinstance(directory, bytes) or not isinstance(directory, (str, os.PathLike)):
+        raise TypeError(
+            f"{name} must be a directory path (str or os.PathLike), got {type(directory).__name__}"
+        )
+    base = Path(directory)
+    if not base.exists():
+        raise ValueError(
+            f"{name}={str(base)!r} does not exist; create it first or pass an existing directory"
+        )
+    if not base.is_dir():
+        raise ValueError(f"{name}={str(base)!r} is not a directory")
+    try:
+        Path(tempfile.mkdtemp(prefix="lrwidget-probe-", dir=base)).rmdir()
+    except OSError as exc:
+        raise ValueError(f"{name}={str(base)!r} is not writable: {exc.strerror or exc}") from None
+    return base
+
+
 class TensorStore:
     """Copies of tensors, added one by one at capture (``add`` returns a key) and read back by key."""
 
@@ -48,11 +71,8 @@ class TensorStore:
 
     @staticmethod
     def _make_folder(directory: str | os.PathLike[str] | None) -> Path:
-        if directory is not None and not isinstance(directory, (str, os.PathLike)):
-            raise TypeError(f"directory must be a path (str or os.PathLike), got {type(directory).__name__}")
-        base = Path(directory) if directory is not None else Path(tempfile.gettempdir())
+        base = check_directory("directory", directory)
         try:
-            base.mkdir(parents=True, exist_ok=True)
             return Path(tempfile.mkdtemp(prefix="lrwidget-snapshot-", dir=base))
         except OSError as exc:
             raise ValueError(f"directory {str(base)!r} cannot hold a snapshot: {exc}") from None

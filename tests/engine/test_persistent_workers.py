@@ -142,3 +142,32 @@ def test_a_sweep_that_fails_still_gives_the_loader_back():
     close(swept)
     assert_same_epochs(expected, got)
     assert after is users
+
+
+@pytest.mark.timeout(60)
+def test_a_persistent_val_loader_is_given_back_as_it_was():
+    """val_data with persistent workers: the sweep's validation batches come from its own iterator, so
+    the user's first validation epoch afterwards still creates the loader's iterator, drawing its base
+    seed from torch's global generator: the random numbers drawn after it are as without the sweep."""
+
+    def val_loader() -> DataLoader:  # the usual validation loader: no shuffle, no generator of its own
+        return DataLoader(NoisyDataset(), batch_size=BATCH, num_workers=1, persistent_workers=True)
+
+    torch.manual_seed(5)
+    plain = val_loader()
+    expected = [epoch(plain), torch.rand(4)]
+    close(plain)
+
+    swept = val_loader()
+    torch.manual_seed(0)
+    model = nn.Linear(4, 3)
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    train = [(torch.randn(8, 4), torch.randint(0, 3, (8,))) for _ in range(3)]
+    torch.manual_seed(5)
+    lr_find(model, opt, F.cross_entropy, train, num_it=6, val_data=swept, val_batches=2, progress=False)
+    left_behind = swept._iterator
+    got = [epoch(swept), torch.rand(4)]
+    close(swept)
+    assert_same_epochs([expected[0]], [got[0]])
+    assert torch.equal(expected[1], got[1]), "the global torch generator is one draw off after the sweep"
+    assert left_behind is None
