@@ -34,7 +34,7 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 #: The methods drawn on the static image: the default pick and the classic rules people compare it with.
 STATIC_METHODS: tuple[str, ...] = ("auto", "slide_rule", "valley", "steepest", "minimum")
 _MATPLOTLIB_MISSING = (
-    'the static image of the curve needs matplotlib: pip install "lrwidget[demo]" (or pip install matplotlib)'
+    "the static image of the curve needs matplotlib (a dependency of lrwidget): pip install matplotlib"
 )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from dataclasses import dataclass, field
 
 from lrwidget.core.events import StepEvent
@@ -31,7 +32,13 @@ class HeaderState:
     error: str = ""
     note: str = ""  # the result's own error text (a failed step after which it was kept)
     recommended: Suggestion | None = None
-    caveats: tuple[str, ...] = field(default=())
+    caveats: tuple[str, ...] = field(default=())  # any the state adds, after the suggestion's
+    shared_caveats: tuple[str, ...] = field(default=())  # those every method carries: about the sweep
+    turned_up: bool = False  # core's verdict: the loss rose again after its minimum
+    best_loss: float | None = None  # the smoothed curve's minimum and last value
+    last_loss: float | None = None
+    stop_div: bool | None = None  # whether the stop rule was on (None: unknown)
+    div_factor: float | None = None  # the stop rule: the smoothed loss above this x its best
 
 
 @dataclass(frozen=True)
@@ -101,11 +108,26 @@ def _running(state: HeaderState) -> str:
     )
 
 
+def _turned_up(state: HeaderState) -> str:
+    """What a completed sweep whose loss turned up did, in words (empty when it did not turn up)."""
+    if not state.turned_up:
+        return ""
+    rise = ""
+    if state.best_loss is not None and state.last_loss is not None:
+        rise = f" ({fmt_num(state.best_loss, 3)} → {fmt_num(state.last_loss, 3)})"
+    rule = ""
+    if state.stop_div is False:
+        rule = " (stop_div was off)"
+    elif state.stop_div and state.div_factor is not None:
+        rule = f" without reaching the stop rule ({state.div_factor:g}× its best)"
+    return f"; the loss turned up{rise}{rule}"
+
+
 def _ending(state: HeaderState) -> str:
     n = state.points
     took = f" in {fmt_seconds(state.elapsed)}" if state.elapsed else ""
     return {
-        "completed": f"completed all {n} steps{took}",
+        "completed": f"completed all {n} steps{took}{_turned_up(state)}",
         "diverged": f"done: the loss diverged at step {n}{took}, as a range test should end",
         "non_finite": f"done: the loss became non-finite at step {n}{took}",
         "cancelled": f"stopped by you after {n} of {state.num_it} steps; the model was restored",
@@ -136,15 +158,52 @@ def _info(state: HeaderState) -> str:
     return _ending(state) + _recommendation(state.recommended)
 
 
-def _notes(state: HeaderState) -> list[str]:
-    """Plain sentences under the info line: the recommended suggestion's caveats (core writes them, e.g.
-    when the sweep ended before the loss turned up) and any the state adds."""
-    out: list[str] = []
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
+
+
+def _sentences(text: str) -> list[str]:
+    """``text`` cut into sentences (a sentence ends with . ! or ? before a capital letter)."""
+    return [t.strip() for t in _SENTENCE_END.split(text) if t.strip()]
+
+
+def _notes(state: HeaderState) -> tuple[list[str], list[str]]:
+    """The caveats under the info line, most important first, each sentence once: ``(facts, advice)``.
+
+    A caveat's first sentence says what is wrong (a fact); the sentences after it say what to do (advice).
+    Facts come in this order: the recommended pick's own caveats (core's, e.g. "no descent to read: the
+    pick is a guess"), then those every method shares (about the sweep, e.g. "stopped before the loss
+    turned up"), then any the state adds. The advice of all of them is gathered once, after the facts.
+    """
     rec = state.recommended
-    for c in (*state.caveats, *(rec.caveats if rec is not None else ())):
-        if c and c not in out:
-            out.append(c)
-    return out
+    own = rec.caveats if rec is not None else ()
+    ordered = (
+        *(c for c in own if c not in state.shared_caveats),
+        *(c for c in own if c in state.shared_caveats),
+        *state.shared_caveats,
+        *state.caveats,
+    )
+    facts: list[str] = []
+    advice: list[str] = []
+    for caveat in dict.fromkeys(c for c in ordered if c):
+        first, *rest = _sentences(caveat) or [caveat]
+        if first not in facts:
+            facts.append(first)
+        advice.extend(t for t in rest if t not in advice and t not in facts)
+    return facts, advice
+
+
+def _note_html(facts: list[str], advice: list[str], note: str) -> str:
+    """The caveats as compact lines: one per fact, then one line of what to do."""
+    style = "font-size:12px;opacity:.85"
+    lines = [f"<div class='lrw-caveat' style='{style}'>⚠ {html.escape(t)}</div>" for t in facts]
+    if advice:
+        lines.append(
+            f"<div class='lrw-advice' style='{style};padding-left:1.2em'>"
+            f"→ {html.escape(' '.join(advice))}</div>"
+        )
+    if note:
+        lines.append(f"<div class='lrw-caveat' style='{style}'>⚠ {html.escape(note)}</div>")
+    return "".join(lines)
 
 
 def render(state: HeaderState) -> HeaderView:
@@ -160,11 +219,7 @@ def render(state: HeaderState) -> HeaderView:
             f"font-size:12px;white-space:pre-wrap'>{html.escape(state.error)}</div>"
         )
     else:
-        lines = _notes(state) + ([state.note] if state.note else [])
-        message = "".join(
-            f"<div class='lrw-caveat' style='font-size:12px;opacity:.85'>⚠ {html.escape(t)}</div>"
-            for t in lines
-        )
+        message = _note_html(*_notes(state), state.note)
     progress = min(1.0, max(0.0, state.progress))
     return HeaderView(badge, _info(state), message, bar_style(state.status), progress)
 

@@ -81,3 +81,44 @@ def test_number_formats():
     """Durations and losses read at a glance."""
     assert header.fmt_seconds(4.2) == "4.2 s" and header.fmt_seconds(125) == "2 min 05 s"
     assert header.fmt_num(float("nan")) == "-" and header.fmt_num(1.23456) == "1.235"
+
+
+STOPPED = (
+    "The sweep was stopped by hand at lr 0.00015, before the loss turned up: the curve is partial, so the "
+    "pick is read from the part that was measured. Sweep again to the end to confirm it."
+)
+FLAT = (
+    "The loss does not fall clearly during the sweep, so there is no descent to read: the pick is a guess. "
+    "If it stayed flat, sweep to a higher end_lr. Sweep again to the end to confirm it."
+)
+
+
+def test_stacked_caveats_show_each_sentence_once_the_picks_own_first():
+    """On a stopped flat curve core gives the sweep's caveat (every method carries it) and auto's own: the
+    pick's own fact comes first, then the sweep's, each once, and their advice on one line after them,
+    with the sentence both share said once."""
+    rec = auto(confidence=0.02, caveats=(STOPPED, FLAT))
+    view = render(HeaderState(status="stopped", stop_reason="cancelled", points=80, num_it=200,
+                              recommended=rec, shared_caveats=(STOPPED,), caveats=(STOPPED,)))  # fmt: skip
+    msg = view.message
+    assert msg.index("no descent to read") < msg.index("stopped by hand")
+    assert msg.count("lrw-caveat") == 2 and msg.count("lrw-advice") == 1
+    assert msg.count("Sweep again to the end to confirm it.") == 1
+    assert msg.count("stopped by hand") == 1 and msg.count("sweep to a higher end_lr") == 1
+    assert msg.index("sweep to a higher end_lr") > msg.index("stopped by hand")  # advice after the facts
+
+
+def test_a_completed_sweep_whose_loss_turned_up_says_so():
+    """A completed sweep whose loss rose again (core's turned_up) says how far, and that the stop rule
+    was not reached (or was off); without the turn-up it just says completed."""
+    base = {"status": "done", "stop_reason": "completed", "points": 150, "num_it": 150}
+    on = render(HeaderState(**base, turned_up=True, best_loss=1.31, last_loss=4.0, stop_div=True,
+                            div_factor=4.0)).info  # fmt: skip
+    assert (
+        "completed all 150 steps; the loss turned up (1.31 → 4) without reaching the stop rule (4× its best)"
+        in on
+    )
+    off = render(HeaderState(**base, turned_up=True, best_loss=1.31, last_loss=9.5, stop_div=False)).info
+    assert "the loss turned up (1.31 → 9.5) (stop_div was off)" in off
+    flat = render(HeaderState(**base, turned_up=False, best_loss=2.3, last_loss=2.3, stop_div=True)).info
+    assert "completed all 150 steps" in flat and "turned up" not in flat

@@ -1,0 +1,44 @@
+"""The header the finder shows for real endings, with core's own caveats and its notion of 'turned up'."""
+
+from __future__ import annotations
+
+import numpy as np
+from widget_helpers import CurveSource, make_curve
+
+from lrwidget.core.result import RangeTestResult
+from lrwidget.widget.finder import LRFinderWidget
+
+
+def flat_curve(n: int = 200) -> RangeTestResult:
+    lrs = np.geomspace(1e-7, 10.0, n)
+    losses = 2.3 + np.random.default_rng(0).normal(0, 0.01, n)
+    return RangeTestResult(lrs, losses, settings={"start_lr": 1e-7, "end_lr": 10.0, "num_it": n})
+
+
+def test_a_stopped_flat_curve_says_each_thing_once_the_guess_first():
+    """Stopped at 80 of 200 steps on a flat loss: core gives auto two caveats (no descent: a guess; and the
+    sweep's: stopped before the loss turned up). The header shows both facts once, auto's own first, and
+    their advice on one line; no sentence appears twice."""
+    w = LRFinderWidget(CurveSource(flat_curve(), stop_at=80), autoplay=False)
+    w.start()
+    assert w.wait(10) and w.status == "stopped"
+    auto = w.suggestions["auto"]
+    assert len(auto.caveats) >= 2  # what core says (the header must not lose any of it)
+    msg = w.message.value
+    assert msg.count("lrw-caveat") == len(auto.caveats) and msg.count("lrw-advice") <= 1
+    assert msg.index("no descent") < msg.index("stopped by hand")
+    for caveat in auto.caveats:
+        first = caveat.split(": ")[0]
+        assert msg.count(first) == 1
+
+
+def test_a_completed_sweep_whose_loss_turned_up_is_not_called_a_plain_completion():
+    """Completed with stop_div off, the loss rose far past its best: the header says the loss turned up,
+    from the best to the last smoothed loss, and that stop_div was off."""
+    r = make_curve()
+    r = RangeTestResult(r.lrs, r.losses, settings={**r.settings, "stop_div": False, "div_factor": 4.0})
+    w = LRFinderWidget(CurveSource(r), autoplay=False)
+    w.start()
+    assert w.wait(10) and w.status == "done"
+    best, last = float(np.min(r.smoothed)), float(r.smoothed[-1])
+    assert f"the loss turned up ({best:.3g} → {last:.3g}) (stop_div was off)" in w.info.value
