@@ -99,6 +99,7 @@ class LRFinderWidget(StaticImage, W.VBox):
         self._strip_quiet = 0
         self._last: StepEvent | None = None
         self._elapsed: float | None = None
+        self.static_image_error = ""  # why the last static-image refresh failed ('' when it did not)
         settings = self._source.settings()
         self._num_it = int(settings.get("num_it") or 100)
         self._planned = (settings.get("start_lr"), settings.get("end_lr"))
@@ -422,6 +423,14 @@ class LRFinderWidget(StaticImage, W.VBox):
                 "error" if error or result is None else STATUS_OF_STOP.get(result.stop_reason, "done")
             )
             self._render_header()
+            self._refresh_image()
+
+    def _refresh_image(self) -> None:
+        """Put the final curve into every output showing this widget (what a saved notebook keeps)."""
+        try:
+            self.refresh_static_image()
+        except Exception as exc:  # a picture must never turn a finished sweep into an error
+            self.static_image_error = f"{type(exc).__name__}: {exc}"
 
     # ------------------------------------------------------------------ results and suggestions
     def _show_result(self, result: RangeTestResult, elapsed: float | None, final_status: bool = True) -> None:

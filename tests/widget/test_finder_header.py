@@ -42,3 +42,34 @@ def test_a_completed_sweep_whose_loss_turned_up_is_not_called_a_plain_completion
     assert w.wait(10) and w.status == "done"
     best, last = float(np.min(r.smoothed)), float(r.smoothed[-1])
     assert f"the loss turned up ({best:.3g} → {last:.3g}) (stop_div was off)" in w.info.value
+
+
+def test_the_saved_output_gets_the_final_curve_when_the_sweep_ends(monkeypatch):
+    """The widget displayed before its sweep (no curve yet: no image) has its output updated once the sweep
+    ends, with an image/png of the final curve beside the widget view: what GitHub and nbviewer show."""
+    import base64
+
+    import IPython.display
+
+    from lrwidget.widget.export import PNG_SIGNATURE
+
+    sent = []
+
+    class Handle:
+        def update(self, obj, raw=False):
+            sent.append(("update", obj, raw))
+
+    def fake_display(obj, raw=False, display_id=None):
+        sent.append(("display", obj, raw))
+        return Handle() if display_id else None
+
+    monkeypatch.setattr(IPython.display, "display", fake_display)
+    w = LRFinderWidget(CurveSource(make_curve()), autoplay=False)
+    w._ipython_display_()
+    assert [k for k, *_ in sent] == ["display"] and "image/png" not in sent[0][1]
+    w.start()
+    assert w.wait(10) and w.status == "diverged"
+    assert [k for k, *_ in sent] == ["display", "update"]
+    _, bundle, raw = sent[-1]
+    assert raw and base64.b64decode(bundle["image/png"]).startswith(PNG_SIGNATURE)
+    assert "application/vnd.jupyter.widget-view+json" in bundle and w.static_image_error == ""
