@@ -183,6 +183,17 @@ class LossPane(_Pane):
             x=EMPTY, y=EMPTY, scales=sc, colors=[p.interval], default_size=70, marker="triangle-up",
             stroke="white", stroke_width=1,
         ))  # fmt: skip
+        # where a click would land: a ring on the smoothed curve at the nearest measured rate and a faint
+        # rule, moved by the columns' hover events (one small message each time the mouse enters a column)
+        self.hover_rule = self.own(bq.Lines(
+            x=EMPTY, y=EMPTY, scales=unit, colors=[p.hover], stroke_width=1, line_style="dashed",
+            enable_hover=False,
+        ))  # fmt: skip
+        self.hover_ring = self.own(bq.Scatter(
+            x=EMPTY, y=EMPTY, scales=sc, colors=[p.hover], default_size=140, fill=False, stroke_width=2,
+            enable_hover=False,
+        ))  # fmt: skip
+        self.hovered: int | None = None  # the column under the mouse (index into lrs), if any
         self.columns = self.own(bq.Bars(
             x=EMPTY, y=EMPTY, scales=unit, padding=0.0, opacities=[0.0], colors=[p.hover],
             tooltip=self.own(bq.Tooltip(fields=["x"], formats=[D3_LR_FORMAT], labels=["click to pick lr"])),
@@ -196,6 +207,7 @@ class LossPane(_Pane):
             + _key(p.pick, "your lr")
             + _key(p.slice, "your slice", kind="band")
             + _key(p.interval, "slide rule's left end", kind="dot")
+            + _key(p.hover, "where a click lands", width=1, dash="dashed")
             + "</span>"
         ))  # fmt: skip
         self.legend = self.own(
@@ -206,12 +218,14 @@ class LossPane(_Pane):
             self._marks(), height, {"top": 16, "bottom": 48, "left": 66, "right": 24}
         )
         self.columns.on_element_click(self._on_column_click)
+        self.columns.on_hover(self._on_column_hover)
         self.brush.observe(self._on_brush, names=["selected", "brushing"])
 
     def _marks(self) -> list[bq.Mark]:
         # the columns lie over the curves (a click on a line picks too) and under the markers and labels
         return [
-            self.band, self.raw, self.smooth, self.rule, self.probe, self.columns, *self.markers.values(),
+            self.band, self.raw, self.smooth, self.rule, self.hover_rule, self.hover_ring, self.probe,
+            self.columns, *self.markers.values(),
             self.rule_label, self.band_label,
         ]  # fmt: skip
 
@@ -228,6 +242,8 @@ class LossPane(_Pane):
         if mode not in ("pick", "slice"):
             raise ValueError(f"mode must be 'pick' or 'slice', got {mode!r}")
         self.figure.interaction = self.brush if mode == "slice" else None
+        if mode == "slice":
+            self.set_hover(None)  # a drag picks a slice: no click target to show
 
     # ---- data
     def set_curve(self, lrs: Any, losses: Any, smoothed: Any, sticky: bool = False) -> None:
@@ -244,6 +260,8 @@ class LossPane(_Pane):
             self.smooth.x, self.smooth.y = _wire(lrs[ok_s]), _wire(smoothed[ok_s])
             self.columns.x, self.columns.y = lrs, np.ones(n)
         self.set_y_range(lo, hi, sticky)
+        if self.hovered is not None and self.hovered >= n:
+            self.set_hover(None)
 
     def value_at(self, lr: float) -> float:
         """The smoothed loss at ``lr`` (log-interpolated); NaN without data."""
@@ -344,6 +362,28 @@ class LossPane(_Pane):
         finally:
             self._syncing_brush = False
 
+    def set_hover(self, index: int | None) -> None:
+        """Show where a click would land: measured point ``index`` (None hides the marker)."""
+        lrs, smoothed = self.lrs, self.smoothed  # this thread's view (a sweep thread may be redrawing)
+        if index is not None and not (
+            0 <= index < min(lrs.size, smoothed.size) and self.figure.interaction is None
+        ):
+            index = None
+        if index == self.hovered:
+            return
+        self.hovered = index
+        with hold_all(self.hover_rule, self.hover_ring):
+            if index is None:
+                self.hover_rule.x, self.hover_rule.y = EMPTY, EMPTY
+                self.hover_ring.x, self.hover_ring.y = EMPTY, EMPTY
+                return
+            lr, y = float(lrs[index]), float(smoothed[index])
+            self.hover_rule.x, self.hover_rule.y = np.array([lr, lr]), np.array([0.0, 1.0])
+            if math.isfinite(y):
+                self.hover_ring.x, self.hover_ring.y = np.array([lr]), np.array([y])
+            else:
+                self.hover_ring.x, self.hover_ring.y = EMPTY, EMPTY
+
     def set_probe(self, lr: float | None) -> None:
         """The slide rule's left end projected on the loss curve while it moves (None hides it)."""
         with self.probe.hold_sync():
@@ -357,15 +397,24 @@ class LossPane(_Pane):
         for cb in list(self._pick_cbs):
             cb(lr)
 
-    def _on_column_click(self, _mark: Any, content: Mapping[str, Any]) -> None:
+    def _column_index(self, content: Mapping[str, Any]) -> int | None:
+        """The measured point a column event is about: its index, else the nearest to its x."""
         data = content.get("data") or {}
         idx = data.get("index")
-        if isinstance(idx, int) and 0 <= idx < self.lrs.size:
-            self._emit_pick(float(self.lrs[idx]))
-        elif data.get("x") is not None:
-            i = axes.nearest_index(self.lrs, float(data["x"]))
-            if i is not None:
-                self._emit_pick(float(self.lrs[i]))
+        if isinstance(idx, int) and not isinstance(idx, bool) and 0 <= idx < self.lrs.size:
+            return idx
+        x = data.get("x")
+        if isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x):
+            return axes.nearest_index(self.lrs, float(x))
+        return None
+
+    def _on_column_click(self, _mark: Any, content: Mapping[str, Any]) -> None:
+        i = self._column_index(content)
+        if i is not None:
+            self._emit_pick(float(self.lrs[i]))
+
+    def _on_column_hover(self, _mark: Any, content: Mapping[str, Any]) -> None:
+        self.set_hover(self._column_index(content))
 
     def _on_marker_click(self, mark: Any, _content: Mapping[str, Any]) -> None:
         if mark.x is not None and len(mark.x):

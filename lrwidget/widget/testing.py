@@ -128,6 +128,12 @@ def click_point(scatter: Any, index: int) -> None:
     front_end_custom(scatter, {"event": "element_click", "data": {"x": x, "y": y, "index": index}})
 
 
+def hover_column(bars: Any, index: int) -> None:
+    """Move the mouse into column ``index`` of the loss pane: the 'hover' message bqplot's front end sends."""
+    data = {"x": float(bars.x[index]), "y": 1, "index": index, "subIndex": 0}
+    front_end_custom(bars, {"event": "hover", "data": data})
+
+
 def click_column(bars: Any, index: int) -> None:
     """Click column ``index`` of the loss pane (a bqplot Bars), with the message bqplot's front end sends."""
     data = {"x": float(bars.x[index]), "y": 1, "index": index, "subIndex": 0}

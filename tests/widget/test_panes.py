@@ -172,3 +172,67 @@ def test_set_lr_range_updates_scale_and_ticks():
     assert (scale.min, scale.max) == (1e-5, 1.0)
     assert np.allclose(loss.x_axis.tick_values, 10.0 ** np.arange(-5, 1))
     assert np.allclose(grad.x_axis.tick_values, loss.x_axis.tick_values)
+
+
+def hover_pane():
+    from lrwidget.widget.testing import record_comms
+
+    r = make_curve()
+    with record_comms() as log:
+        pane = panes.LossPane(panes.make_lr_scale())
+    pane.set_curve(r.lrs, r.losses, r.smoothed)
+    return r, pane, log
+
+
+def test_hovering_a_column_shows_where_a_click_would_land():
+    """The mouse in column i puts a ring on the smoothed curve at lrs[i] and a rule there; a click in the
+    same column picks exactly that rate. The marks lie under the columns, so they never take the click."""
+    from lrwidget.widget.testing import hover_column
+
+    r, pane, _ = hover_pane()
+    hover_column(pane.columns, 61)
+    assert pane.hovered == 61
+    assert list(pane.hover_ring.x) == [pytest.approx(r.lrs[61])]
+    assert list(pane.hover_ring.y) == [pytest.approx(r.smoothed[61])]
+    assert list(pane.hover_rule.x) == [pytest.approx(r.lrs[61])] * 2
+    got = []
+    pane.on_pick(got.append)
+    click_column(pane.columns, 61)
+    assert got == [pytest.approx(pane.hover_ring.x[0])]
+    marks = pane.figure.marks
+    assert marks.index(pane.hover_ring) < marks.index(pane.columns)
+    assert marks.index(pane.hover_rule) < marks.index(pane.columns)
+
+
+def test_hover_costs_one_message_per_mark_per_new_column_and_none_for_the_same():
+    """Cheap: entering a new column sends one update for the ring and one for the rule; the same column
+    again (bqplot repeats mouseover inside it) sends nothing."""
+    from lrwidget.widget.testing import hover_column
+
+    _, pane, log = hover_pane()
+    ring, rule = pane.hover_ring.comm.comm_id, pane.hover_rule.comm.comm_id
+    log.clear()
+    hover_column(pane.columns, 10)
+    assert len(log.updates(ring)) == 1 and len(log.updates(rule)) == 1 and len(log.updates()) == 2
+    hover_column(pane.columns, 10)
+    assert len(log.updates()) == 2
+    hover_column(pane.columns, 11)
+    assert len(log.updates()) == 4
+
+
+def test_no_hover_marker_in_slice_mode_or_past_a_shorter_curve():
+    """In slice mode a drag picks a slice, so no click target is shown; a new, shorter curve (a new
+    sweep starting) drops a marker that pointed past its end."""
+    from lrwidget.widget.testing import hover_column
+
+    r, pane, _ = hover_pane()
+    hover_column(pane.columns, 80)
+    pane.set_mode("slice")
+    assert pane.hovered is None and len(pane.hover_ring.x) == 0 and len(pane.hover_rule.x) == 0
+    hover_column(pane.columns, 80)
+    assert pane.hovered is None
+    pane.set_mode("pick")
+    hover_column(pane.columns, 80)
+    assert pane.hovered == 80
+    pane.set_curve(r.lrs[:20], r.losses[:20], r.smoothed[:20])
+    assert pane.hovered is None and len(pane.hover_ring.x) == 0
