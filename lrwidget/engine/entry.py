@@ -23,6 +23,7 @@ from lrwidget.engine.hooks import needs_closure
 from lrwidget.engine.optim import OptimizerView
 from lrwidget.engine.range_test import OnStep, run_sweep
 from lrwidget.engine.settings import NAMES, SweepSettings, check_device
+from lrwidget.engine.snapshot_store import check_directory
 
 RUN_KEYWORDS = ("on_step", "cancel")
 
@@ -154,6 +155,8 @@ def _check_parts(parts: SweepParts, settings: SweepSettings) -> torch.device:
             parts.grad_scaler is not None or _device(parts, settings, params).type == "cuda"
         ):
             raise ValueError("amp with a GradScaler cannot drive a closure optimizer (LBFGS); use amp=False")
+    if settings.snapshot == "disk":
+        check_directory("snapshot_dir", settings.snapshot_dir)
     device = _device(parts, settings, params)
     check_device(device)
     return device

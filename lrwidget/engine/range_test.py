@@ -15,7 +15,6 @@ skips (inf/NaN gradients) is not recorded and the ladder does not advance.
 from __future__ import annotations
 
 import contextlib
-import inspect
 import math
 import threading
 import time
@@ -108,20 +107,6 @@ def _progress_bar(enabled: bool, total: int) -> Any:
     return tqdm(total=total, desc="lr_find", unit="step", leave=False)
 
 
-def _snapshot(settings: SweepSettings, model: nn.Module, optimizer: Any, **kw: Any) -> TrainingSnapshot:
-    """The snapshot, at ``settings.snapshot``'s target when the snapshot module offers targets."""
-    if settings.snapshot == "memory":
-        return TrainingSnapshot(model, optimizer, **kw)
-    accepted = inspect.signature(TrainingSnapshot).parameters
-    if "target" not in accepted:
-        raise ValueError(
-            f"snapshot={settings.snapshot!r} is not available in this version; use snapshot='memory'"
-        )
-    if settings.snapshot_dir is not None:
-        kw["directory"] = settings.snapshot_dir
-    return TrainingSnapshot(model, optimizer, target=settings.snapshot, **kw)
-
-
 def run_sweep(
     model: nn.Module,
     optimizer: Any,
@@ -164,8 +149,15 @@ def run_sweep(
     }
 
     with exclusive(model=model, optimizer=optimizer), (context or contextlib.nullcontext)():
-        snapshot = _snapshot(
-            settings, model, optimizer, scheduler=scheduler, grad_scaler=grad_scaler, data=data
+        snapshot = TrainingSnapshot(
+            model,
+            optimizer,
+            scheduler=scheduler,
+            grad_scaler=grad_scaler,
+            data=data,
+            val_data=settings.val_data,
+            target=settings.snapshot,
+            directory=settings.snapshot_dir,
         )
         curve = _Recorder(ratios, settings.val_data is not None)
         bar = _progress_bar(settings.progress and distributed.rank() == 0, num_it)
@@ -244,9 +236,12 @@ def run_sweep(
             _attach_partial(exc, curve, recorded)
             raise
         finally:
-            snapshot.restore()  # first: nothing may run between the sweep's end and the restore
-            if bar is not None:
-                bar.close()
+            try:
+                snapshot.restore()  # first: nothing may run between the sweep's end and the restore
+            finally:
+                snapshot.close()  # the copies (or files) go even when the restore re-raises
+                if bar is not None:
+                    bar.close()
 
     return _finish(curve, stop, recorded, skipped)
 
