@@ -53,14 +53,9 @@ class HeaderView:
 
 
 def status_color(status: str) -> str:
-    """Badge colour: a diverged sweep is the normal ending, drawn as done; a stop is neutral."""
-    return {
-        "running": PALETTE.status_running,
-        "done": PALETTE.status_done,
-        "diverged": PALETTE.status_done,
-        "stopped": PALETTE.status_idle,
-        "error": PALETTE.status_error,
-    }.get(status, PALETTE.status_idle)
+    """Badge colour (the registry's): a diverged sweep is the normal ending, drawn as done; a stop is
+    neutral."""
+    return PALETTE.status(status)
 
 
 def bar_style(status: str) -> str:

@@ -160,8 +160,10 @@ class LiveSession:
         min_rate: float = 5.0,
         clock: Clock = time.monotonic,
         cpu_clock: Clock = time.thread_time,
+        work_clock: Clock | None = time.process_time,
     ):
         self.source = source
+        self._work_clock = work_clock
         self._on_frame = on_frame
         self._on_end = on_end
         self._rates = (float(max_rate), float(min_rate))
@@ -182,7 +184,8 @@ class LiveSession:
         self.buffer.clear()
         max_rate, min_rate = self._rates
         clock, cpu_clock = self._clocks
-        throttle = Throttle(self._frame, max_rate, min_rate, clock=clock, cpu_clock=cpu_clock)
+        throttle = Throttle(self._frame, max_rate, min_rate, clock=clock, cpu_clock=cpu_clock,
+                            work_clock=self._work_clock)  # fmt: skip
         self.throttle = throttle.start()
         try:
             self.runner.start(self.source, self._step, self._done)

@@ -139,18 +139,19 @@ class Palette:
     status_idle: str = "#8C8C8C"
     status_running: str = "#2F6FBF"
     status_done: str = "#2E9A48"
-    status_warning: str = "#D97706"  # stopped, diverged (the normal ending, shown as a warning)
+    status_warning: str = "#D97706"  # kept for callers; no ending of a sweep is drawn as a warning
     status_error: str = "#D03B1F"
     slice_opacity: float = 0.2
     raw_opacity: float = 0.6
 
     def status(self, status: str) -> str:
-        """The colour of a sweep status: idle, running, done, stopped, diverged (a warning) or error."""
+        """The colour of a sweep status: a divergence is the normal ending of a range test, drawn as done;
+        a stop is neutral (idle); only an error is red. Nothing is drawn as a warning."""
         return {
             "running": self.status_running,
             "done": self.status_done,
-            "stopped": self.status_warning,
-            "diverged": self.status_warning,
+            "diverged": self.status_done,
+            "stopped": self.status_idle,
             "error": self.status_error,
         }.get(status, self.status_idle)
 

@@ -4,11 +4,14 @@
 after that the producer's own thread flushes whenever a frame interval has passed, and a daemon thread
 flushes state left unsent for one interval (a slow step, a pause). ``close()`` can flush once more.
 
-The interval is ``1 / max_rate`` unless flushing costs more than ``budget`` of the time; then it grows
-to ``cost / budget`` but never past ``1 / min_rate``, so at least ``min_rate`` frames a second reach the
-browser whatever the load. The cost is the flush's *thread CPU time* (``cpu_clock``), not its wall
-time: on a busy machine the wall time includes waiting for the GIL, and a budget on it once silenced
-the view for seconds. Both clocks are injectable, so the arithmetic is tested without sleeping.
+The interval is ``1 / max_rate`` unless flushing costs more than ``budget`` of the work; then it grows
+to ``cost / (budget * work_rate)`` but never past ``1 / min_rate``, so at least ``min_rate`` frames a
+second reach the browser whatever the load. The cost is the flush's *thread CPU time* (``cpu_clock``),
+not its wall time: on a busy machine the wall time includes waiting for the GIL, and a budget on it once
+silenced the view for seconds. ``work_rate`` is the process's CPU seconds per wall second between
+flushes (``work_clock``, at most 1; taken as 1 without one): on a machine shared with other processes
+the sweep gets less CPU, and the flushes stay within ``budget`` of what it gets. The clocks are
+injectable, so the arithmetic is tested without sleeping.
 """
 
 from __future__ import annotations
@@ -34,6 +37,9 @@ class Throttle:
         Share of the time flushing may cost in CPU (default 0.02).
     clock, cpu_clock : callables
         Monotonic seconds (``time.monotonic``) and the calling thread's CPU seconds (``time.thread_time``).
+    work_clock : callable or None
+        The process's CPU seconds (``time.process_time``), for the share of CPU the sweep gets; None
+        budgets against wall time (a sweep taken to have a whole core).
     """
 
     def __init__(
@@ -44,6 +50,7 @@ class Throttle:
         budget: float = 0.02,
         clock: Clock = time.monotonic,
         cpu_clock: Clock = time.thread_time,
+        work_clock: Clock | None = None,
         name: str = "lrwidget-throttle",
     ):
         for label, rate in (("max_rate", max_rate), ("min_rate", min_rate)):
@@ -59,8 +66,11 @@ class Throttle:
         self.interval = self.min_interval
         self.budget = float(budget)
         self.flush_cpu = 0.0  # moving average of a flush's CPU seconds
+        self.work_rate = 1.0  # moving average of the process's CPU seconds per wall second (<= 1)
         self.clock = clock
         self.cpu_clock = cpu_clock
+        self.work_clock = work_clock
+        self._work_mark: tuple[float, float] | None = None  # (clock, work_clock) at the last flush
         self._name = name
         self._cond = threading.Condition()
         self._flush_lock = threading.Lock()
@@ -137,8 +147,21 @@ class Throttle:
                 self.flushes += 1
                 cost = max(0.0, self.cpu_clock() - c0)
                 self.flush_cpu = cost if self.flushes == 1 else 0.7 * self.flush_cpu + 0.3 * cost
-                wanted = self.flush_cpu / self.budget
+                self._measure_work()
+                wanted = self.flush_cpu / (self.budget * self.work_rate)
                 self.interval = min(self.max_interval, max(self.min_interval, wanted))
+
+    def _measure_work(self) -> None:
+        """Update ``work_rate`` from the process CPU used since the last flush (flush lock held)."""
+        if self.work_clock is None:
+            return
+        now, work = self.clock(), self.work_clock()
+        if self._work_mark is not None:
+            dt, dw = now - self._work_mark[0], work - self._work_mark[1]
+            if dt > 0:
+                rate = min(1.0, max(0.05, dw / dt))
+                self.work_rate = 0.7 * self.work_rate + 0.3 * rate
+        self._work_mark = (now, work)
 
     def _loop(self) -> None:
         while True:

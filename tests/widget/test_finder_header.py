@@ -73,3 +73,17 @@ def test_the_saved_output_gets_the_final_curve_when_the_sweep_ends(monkeypatch):
     _, bundle, raw = sent[-1]
     assert raw and base64.b64decode(bundle["image/png"]).startswith(PNG_SIGNATURE)
     assert "application/vnd.jupyter.widget-view+json" in bundle and w.static_image_error == ""
+
+
+def test_the_header_row_fits_900_px_on_one_line():
+    """Run and Stop never wrap: the row is nowrap, the buttons keep their width, the progress bar has no
+    fixed width (it flexes between 80 and 420 px), and the row's fixed widths leave room in 900 px."""
+    w = LRFinderWidget(CurveSource(make_curve()), autoplay=False)
+    row = w.header.children[0]
+    assert row.layout.flex_flow == "row nowrap"
+    bar = w.progress_bar.layout
+    assert bar.width is None and bar.flex.startswith("1 1") and bar.min_width == "80px"
+    for b in (w.run_button, w.stop_button):
+        assert b.layout.flex == "0 0 auto" and b.layout.width.endswith("px")
+    fixed = sum(int(b.layout.width[:-2]) for b in (w.run_button, w.stop_button)) + int(bar.min_width[:-2])
+    assert fixed < 900 - 300  # the badge and Save PNG have the rest

@@ -230,9 +230,16 @@ def test_auto_is_the_most_salient_mark():
     assert auto.dash not in {s.dash for s in others}
 
 
-def test_status_colours_make_a_divergence_a_warning_not_an_error():
-    assert PALETTE.status("diverged") == PALETTE.status("stopped") == PALETTE.status_warning
-    assert PALETTE.status("error") != PALETTE.status_warning
+def test_status_colours_draw_a_divergence_as_done_and_nothing_as_a_warning():
+    """A diverged sweep (the normal ending) has done's colour, a stop is neutral, only an error is red;
+    the header's badge uses this one mapping."""
+    from lrwidget.widget.header import status_color
+
+    assert PALETTE.status("diverged") == PALETTE.status("done") == PALETTE.status_done
+    assert PALETTE.status("stopped") == PALETTE.status_idle
+    assert PALETTE.status_warning not in {PALETTE.status(s) for s in ("diverged", "stopped", "done", "error")}
+    assert PALETTE.status("error") == PALETTE.status_error
+    assert all(status_color(s) == PALETTE.status(s) for s in ("idle", "running", "done", "diverged", "error"))
     assert PALETTE.status("something else") == PALETTE.status_idle
 
 

@@ -91,6 +91,19 @@ def test_costly_flushes_slow_down_to_the_budget_but_never_below_five_frames_a_se
     assert len(frames2) >= 4.0 * 5 * 0.95
 
 
+@pytest.mark.parametrize(("share", "interval"), [(1.0, 0.1), (0.75, 0.1 / 0.75), (0.5, 0.2), (0.1, 0.2)])
+def test_a_sweep_given_less_cpu_gets_fewer_frames_but_never_below_five_a_second(share, interval):
+    """A machine shared with other processes: the process gets ``share`` of a core. 2 ms of CPU a flush
+    under a 2 % budget is every 0.1 s with a whole core; with less, the flushes stay 2 % of the CPU the
+    sweep gets (0.1 / share), but never fewer than 5 a second."""
+    clocks = FakeClocks()
+    th, frames = make(clocks, flush_cpu=0.002, max_rate=10, min_rate=5, budget=0.02)
+    th.work_clock = lambda: clocks.now * share  # the process's CPU seconds
+    run_steps(th, clocks, 0.005, 6.0)
+    assert th.interval == pytest.approx(interval, rel=0.02)
+    assert len(frames) >= 6.0 * 5 * 0.95
+
+
 def test_state_left_unsent_is_polled_out_after_one_interval():
     """A mark right after a flush waits; the daemon's poll sends it once the interval has passed."""
     clocks = FakeClocks()
