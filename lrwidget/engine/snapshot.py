@@ -11,6 +11,9 @@ Never half way: on the main thread Ctrl-C is deferred from the capture until the
 (``interrupts``), and the restore re-runs itself if anything interrupts it, then re-raises.
 Gradients are kept by reference, not copied: the sweep sets ``p.grad = None`` before its first step and
 never writes into the user's gradient tensors, so handing the original tensors back is exact and free.
+With ``target="disk"`` (and ``"cpu"`` for gradients on an accelerator) their values also go to the store
+and their memory is released for the sweep (each tensor is emptied and refilled at restore: the same
+tensor objects come back), since the sweep needs gradients of its own beside them.
 """
 
 from __future__ import annotations
@@ -24,10 +27,10 @@ from typing import Any
 import torch
 from torch import nn
 
-from lrwidget.engine import interrupts
+from lrwidget.engine import distributed, interrupts
 from lrwidget.engine.optim import OptimizerView
 from lrwidget.engine.snapshot_data import LoaderIterators, RandomState, data_generators
-from lrwidget.engine.snapshot_store import TARGETS, TensorStore
+from lrwidget.engine.snapshot_store import TARGETS, TensorStore, owns_its_storage
 
 __all__ = ["TARGETS", "TrainingSnapshot", "data_generators"]
 
@@ -139,6 +142,63 @@ class _ModuleLayout:
 
 
 _MISSING = object()
+
+
+def _storage_uses(t: torch.Tensor) -> int | None:
+    """How many holders ``t``'s storage has (torch's own count; None where torch does not expose it)."""
+    count = getattr(torch._C, "_storage_Use_Count", None)
+    return None if count is None else int(count(t.untyped_storage()._cdata))
+
+
+_LONE_USES = _storage_uses(torch.empty(1))  # a tensor that shares its storage with nobody
+
+
+def _shared(t: torch.Tensor) -> bool:
+    """True unless ``t`` is known to be the only tensor on its storage."""
+    uses = _storage_uses(t)
+    return uses is None or _LONE_USES is None or uses > _LONE_USES
+
+
+class _OffloadedGrads:
+    """The user's gradients moved out of memory for the sweep (``"disk"``, or ``"cpu"`` for device
+    gradients): values copied to the store, then each tensor pointed at an empty storage (``set_``) and
+    unset from its parameter; at restore pointed at a fresh storage of its old shape and strides and
+    refilled, so ``p.grad`` is again the very tensor it was, with its values. A tensor read meanwhile is
+    merely empty (never freed memory). A gradient that is a view of a larger buffer or shares its
+    storage with another tensor (a view the user kept must stay its alias), and every gradient under
+    torch.distributed (a reducer may own gradient buckets), stays in memory, kept by reference."""
+
+    def __init__(self, params: Iterable[torch.Tensor], store: TensorStore) -> None:
+        self._items: list[tuple[torch.Tensor, torch.Tensor, int]] = []
+        self._freed: list[tuple[torch.Tensor, torch.Tensor, int]] = []
+        if store.target == "memory" or distributed.is_distributed():
+            return
+        seen: set[int] = set()
+        for p in params:
+            g = p.grad
+            if g is None or id(g) in seen or not owns_its_storage(g) or g.requires_grad or _shared(g):
+                continue
+            if store.target == "cpu" and g.device.type == "cpu":
+                continue  # a host copy of a host tensor frees nothing
+            seen.add(id(g))
+            self._items.append((p, g, store.add(g)))
+
+    def release(self) -> None:
+        """Free the gradients' memory (their values are in the store)."""
+        with torch.no_grad():
+            for p, g, key in self._items:
+                p.grad = None  # (the layout gives it back at restore)
+                g.set_(torch.empty(0, dtype=g.dtype, device=g.device))  # type: ignore[call-overload]
+                self._freed.append((p, g, key))
+
+    def restore(self, store: TensorStore) -> None:
+        with torch.no_grad():
+            for _, g, key in self._freed:
+                saved = store.load(key)
+                if g.shape != saved.shape:
+                    fresh = torch.empty_strided(saved.shape, saved.stride(), dtype=g.dtype, device=g.device)
+                    g.set_(fresh)  # type: ignore[call-overload]
+                g.copy_(saved)
 
 
 class _OptimizerState:
@@ -265,12 +325,16 @@ class TrainingSnapshot:
             buffers = [b for b in model.buffers() if b is not None]
             self._values = _TensorValues([*self.layout.params, *buffers], self._store)
             self._optimizer = _OptimizerState(optimizer, self._store)
+            self._grads = _OffloadedGrads(self.layout.params, self._store)
             self._scheduler = _SchedulerState(scheduler) if scheduler is not None else None
             self._scaler = _GradScalerState(grad_scaler) if grad_scaler is not None else None
             self._random = RandomState(data_generators(data) if data is not None else ())
             # last: the only step that changes anything
             self._iterators = LoaderIterators(data, val_data)
+            self._grads.release()
         except BaseException:
+            if hasattr(self, "_grads"):
+                self._grads.restore(self._store)
             self._hold.release(raise_pending=False)
             self._store.close()
             raise
@@ -287,8 +351,8 @@ class TrainingSnapshot:
 
     @property
     def nbytes(self) -> int:
-        """Bytes held by the copies (parameters, buffers, optimizer tensors): the sweep's memory cost
-        (on disk for ``target="disk"``)."""
+        """Bytes held by the copies (parameters, buffers, optimizer tensors, and the gradients moved
+        out of memory): the sweep's memory cost (on disk for ``target="disk"``)."""
         return self._store.nbytes
 
     def restore(self) -> None:
@@ -308,6 +372,7 @@ class TrainingSnapshot:
 
     def _write_back(self) -> None:
         self._values.restore(self._store)
+        self._grads.restore(self._store)
         self.layout.restore()
         self._optimizer.restore(self._store)
         if self._scheduler is not None:

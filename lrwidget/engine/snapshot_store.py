@@ -26,7 +26,7 @@ def tensor_bytes(t: torch.Tensor) -> int:
     return t.numel() * t.element_size()
 
 
-def _owns_its_storage(t: torch.Tensor) -> bool:
+def owns_its_storage(t: torch.Tensor) -> bool:
     """True when saving ``t`` writes only its own bytes (not a bigger storage it is a view of)."""
     return t.storage_offset() == 0 and t.untyped_storage().nbytes() == tensor_bytes(t)
 
@@ -97,7 +97,7 @@ class TensorStore:
         elif self.target == "cpu":
             self._copies.append(value.to("cpu", copy=True))
         else:
-            if not _owns_its_storage(value):
+            if not owns_its_storage(value):
                 value = value.clone()  # a view: save its values, not the whole storage behind it
             try:
                 torch.save(value, self._path(key))

@@ -98,11 +98,17 @@ def test_every_exit_restores_bitwise_and_leaves_no_file(
 
 @pytest.mark.parametrize("target", ["memory", "cpu", "disk"])
 def test_snapshot_holds_params_buffers_and_state(target, model, optimizer, tmp_path):
-    """Each target copies exactly parameters + buffers + optimizer tensors; "disk" keeps them in files under
-    the folder given (about that many bytes) and close() removes them."""
+    """Each target copies exactly parameters + buffers + optimizer tensors; "disk" also moves the user's
+    gradients there (their memory is released for the sweep), keeps it all in files under the folder
+    given (about that many bytes) and close() removes them. "cpu" on a CPU model copies no gradient."""
     expected = sum(t.numel() * t.element_size() for t in [*model.parameters(), *model.buffers()])
     expected += sum(v.numel() * v.element_size() for s in optimizer.state.values() for v in s.values())
+    grads = [p.grad for p in model.parameters() if p.grad is not None]
+    assert grads  # the fixture's optimizer took real steps
+    if target == "disk":
+        expected += sum(g.numel() * g.element_size() for g in grads)
     directory = tmp_path if target == "disk" else None
+    before = [g.clone() for g in grads]
     snap = TrainingSnapshot(model, optimizer, target=target, directory=directory)
     assert snap.target == target and snap.nbytes == expected
     if target == "disk":
@@ -111,11 +117,15 @@ def test_snapshot_holds_params_buffers_and_state(target, model, optimizer, tmp_p
         assert expected <= on_disk < expected + 4096 * len(list(Path(snap.directory).iterdir()))
     else:
         assert snap.directory is None
+    freed = [g.numel() == 0 and g.untyped_storage().nbytes() == 0 for g in grads]
+    assert all(freed) if target == "disk" else not any(freed)  # readable meanwhile: merely empty
     with torch.no_grad():
         for p in model.parameters():
             p.add_(1.0)
     snap.restore()
     snap.close()
+    assert [p.grad for p in model.parameters() if p.grad is not None] == grads  # same objects
+    assert all(torch.equal(g, b) for g, b in zip(grads, before, strict=True))
     assert list(tmp_path.iterdir()) == []
 
 
@@ -214,3 +224,19 @@ def test_bad_target_or_directory_for_the_snapshot_itself(model, optimizer, tmp_p
         TrainingSnapshot(model, optimizer, target="disk", directory=tmp_path / "missing")
     assert list(tmp_path.iterdir()) == []
     assert os.path.isdir(tmp_path)
+
+
+def test_a_gradient_the_user_holds_a_view_of_stays_in_memory(model, optimizer, tmp_path):
+    """ "disk" frees a gradient's memory only when nothing else shares it: a view kept by the user stays
+    its alias, and both read the original values after the restore."""
+    params = list(model.parameters())
+    shared, lone = params[0].grad, params[1].grad
+    view = shared.view(-1)
+    values = view.clone()
+    snap = TrainingSnapshot(model, optimizer, target="disk", directory=tmp_path)
+    assert params[1].grad is None and lone.numel() == 0  # moved to the files for the sweep
+    assert params[0].grad is shared and torch.equal(view, values)  # kept in memory, by reference
+    snap.restore()
+    snap.close()
+    assert params[0].grad is shared and shared.data_ptr() == view.data_ptr() and torch.equal(view, values)
+    assert params[1].grad is lone and lone.shape == params[1].shape
