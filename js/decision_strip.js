@@ -317,11 +317,26 @@ export function paletteVars(palette) {
 }
 
 /** The status line under the ruler: what is picked and what a key does next. */
-export function statusText({ tentative, lr, disabled, sliceMode, lrSlice, minLr = null, maxLr = null, hover = null }) {
+/** True when `lr` lies outside `measured` ([lo, hi] of the rates the sweep measured; null: unknown). */
+export function unmeasured(lr, measured) {
+  if (!Number.isFinite(lr) || !Array.isArray(measured) || !validRange(measured[0], measured[1])) return false;
+  const eps = 1e-9;
+  return lr < measured[0] * (1 - eps) || lr > measured[1] * (1 + eps);
+}
+
+export function statusText({ tentative, lr, disabled, sliceMode, lrSlice, minLr = null, maxLr = null, hover = null, measured = null }) {
   if (disabled) return "waiting for the sweep…";
   if (Number.isFinite(hover)) return `click to pick ${formatLr(hover)}`; // where a click would land
   const off = Number.isFinite(lr) && Number.isFinite(minLr) && (lr < minLr || lr > maxLr);
   if (off) return `using lr=${formatLr(lr)}, outside the swept range: pick on the ruler to change it`;
+  const span = Array.isArray(measured) ? ` (it measured ${formatLr(measured[0])} to ${formatLr(measured[1])})` : "";
+  const sameAsLr = lr !== null && lr !== undefined && Number.isFinite(tentative) && Math.abs(Math.log10(tentative / lr)) <= 1e-9;
+  if (unmeasured(lr, measured) && (tentative === null || tentative === undefined || sameAsLr)) {
+    return `using lr=${formatLr(lr)}, not measured by this sweep${span}`;
+  }
+  if (sliceMode && Array.isArray(lrSlice) && lrSlice.some((v) => unmeasured(v, measured)) && (tentative === null || tentative === undefined || sameAsLr || lr === null || lr === undefined)) {
+    return `using slice(${formatLr(lrSlice[0])}, ${formatLr(lrSlice[1])}), not all measured by this sweep${span}`;
+  }
   if (tentative === null || tentative === undefined) {
     return "Click a suggestion, drag on the ruler, or focus it and use ← →";
   }
@@ -382,6 +397,7 @@ export function layoutStrip({
   confidence = null,
   sliceMode = false,
   registry = null,
+  measured = null,
   measure = estimateMeasure,
 }) {
   if (!validRange(minLr, maxLr)) return null;
@@ -442,7 +458,22 @@ export function layoutStrip({
     major,
     marks,
     notes: legendNotes(all.map((s) => ({ ...s, label: labelFor(s, registry) })), minLr, maxLr),
+    unmeasured: unmeasuredSpans(scale, measured, axisY),
   };
+}
+
+/**
+ * The parts of the ruler the sweep did not measure (after a Stop, the ruler still reaches a pick past
+ * the measured rates): rects `{x, y, width, height}` to shade; none when `measured` is unknown.
+ */
+export function unmeasuredSpans(scale, measured, axisY) {
+  if (!Array.isArray(measured) || !validRange(measured[0], measured[1])) return [];
+  const lo = Math.min(scale.x1, Math.max(scale.x0, scale.toPx(measured[0])));
+  const hi = Math.min(scale.x1, Math.max(scale.x0, scale.toPx(measured[1])));
+  const spans = [];
+  if (lo - scale.x0 >= 1) spans.push({ x: scale.x0, width: lo - scale.x0 });
+  if (scale.x1 - hi >= 1) spans.push({ x: hi, width: scale.x1 - hi });
+  return spans.map((r) => ({ ...r, y: axisY - 10, height: 20 }));
 }
 
 /**
@@ -645,6 +676,7 @@ function render({ model, el }) {
       confidence: get("confidence"),
       sliceMode: get("slice_mode"),
       registry: get("registry"),
+      measured: get("measured"),
       measure,
     });
     if (!geom) {
@@ -655,6 +687,10 @@ function render({ model, el }) {
     }
     setAttrs(svg, { width: geom.width, height: geom.height, viewBox: `0 0 ${geom.width} ${geom.height}` });
     svgEl("rect", { class: "lrw-track", rx: 3, ...geom.track }, staticLayer);
+    for (const r of geom.unmeasured) {
+      const shade = svgEl("rect", { class: "lrw-unmeasured", ...r }, staticLayer);
+      svgEl("title", {}, shade).textContent = "not measured by this sweep";
+    }
     for (const t of geom.minor) svgEl("line", { class: "lrw-minor", x1: t.x, x2: t.x, y1: t.y1, y2: t.y2 }, staticLayer);
     for (const t of geom.major) {
       svgEl("line", { class: "lrw-tick", x1: t.x, x2: t.x, y1: t.y1, y2: t.y2 }, staticLayer);
@@ -703,7 +739,7 @@ function render({ model, el }) {
     copyBtn.disabled = text === null;
     valueLayer.replaceChildren();
     if (!geom) {
-      status.textContent = statusText({ tentative: local.tentative, lr, disabled, sliceMode, lrSlice: get("lr_slice") });
+      status.textContent = statusText({ tentative: local.tentative, lr, disabled, sliceMode, lrSlice: get("lr_slice"), measured: get("measured") });
       for (const node of [pick, pickLine, band, acceptedLine, acceptedMark, hoverLine, ...sliceHandles]) show(node, false);
       return;
     }
@@ -760,6 +796,7 @@ function render({ model, el }) {
       minLr,
       maxLr,
       hover: p.hover ? p.hover.lr : null,
+      measured: get("measured"),
     });
     for (const v of p.valueLabels) {
       svgEl("text", { class: "lrw-value-label", x: v.x, y: v.y }, valueLayer).textContent = v.text;
@@ -967,7 +1004,7 @@ function render({ model, el }) {
   svg.addEventListener("pointercancel", onPointerUp);
   svg.addEventListener("keydown", onKeyDown);
 
-  for (const name of ["min_lr", "max_lr", "suggestions", "auto_method", "confidence", "slice_mode", "registry"]) {
+  for (const name of ["min_lr", "max_lr", "suggestions", "auto_method", "confidence", "slice_mode", "registry", "measured"]) {
     model.on(`change:${name}`, redraw);
   }
   for (const name of ["lr", "tentative", "lr_slice", "disabled"]) {

@@ -15,7 +15,10 @@ import {
   paletteVars,
   rulerPosition,
   statusText,
+  unmeasured,
 } from "./decision_strip.js";
+
+const close = (a, b, rel = 1e-9) => assert.ok(Math.abs(a - b) <= rel * Math.abs(b), `${a} != ${b}`);
 
 const REGISTRY = {
   methods: {
@@ -237,5 +240,32 @@ describe("registry helpers and slice start", () => {
   it("says where a click would land while the pointer hovers over the ruler", () => {
     assert.equal(statusText({ tentative: 1e-4, lr: 1e-4, hover: 3.16e-1 }), "click to pick 3.2e-1");
     assert.match(statusText({ tentative: 1e-4, lr: 1e-4, hover: 3e-1, disabled: true }), /waiting/);
+  });
+});
+
+describe("a pick past what the sweep measured", () => {
+  it("is said to be not measured, with what was measured", () => {
+    const text = statusText({ tentative: 0.03, lr: 0.03, minLr: 1e-7, maxLr: 0.03, measured: [1e-7, 1.2e-7] });
+    assert.match(text, /using lr=3e-2, not measured by this sweep \(it measured 1e-7 to 1\.2e-7\)/);
+    assert.equal(statusText({ tentative: 1e-7, lr: 1e-7, minLr: 1e-7, maxLr: 0.03, measured: [1e-7, 1.2e-7] }), "using lr=1e-7");
+    assert.match(statusText({ tentative: 1e-3, lr: 0.03, measured: [1e-7, 1.2e-7] }), /pick 1e-3 · Enter/); // a pending pick wins
+  });
+
+  it("says so for a slice reaching past it", () => {
+    const text = statusText({ tentative: null, lr: null, sliceMode: true, lrSlice: [1e-7, 1e-3], measured: [1e-7, 1e-5] });
+    assert.match(text, /slice\(1e-7, 1e-3\), not all measured by this sweep/);
+  });
+
+  it("shades the unmeasured part of the ruler, and nothing when all was measured or it is unknown", () => {
+    const g = layoutStrip({ minLr: 1e-7, maxLr: 1e-1, width: 800, measured: [1e-7, 1e-4] });
+    assert.equal(g.unmeasured.length, 1);
+    const [r] = g.unmeasured;
+    close(r.x, g.scale.toPx(1e-4));
+    close(r.x + r.width, g.scale.x1);
+    assert.deepEqual(layoutStrip({ minLr: 1e-7, maxLr: 1e-1, width: 800, measured: [1e-7, 1e-1] }).unmeasured, []);
+    assert.deepEqual(layoutStrip({ minLr: 1e-7, maxLr: 1e-1, width: 800 }).unmeasured, []);
+    assert.equal(unmeasured(0.03, [1e-7, 1e-4]), true);
+    assert.equal(unmeasured(1e-5, [1e-7, 1e-4]), false);
+    assert.equal(unmeasured(0.03, null), false);
   });
 });

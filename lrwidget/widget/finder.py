@@ -44,6 +44,7 @@ STATUS_OF_STOP = {
     "error": "error",
 }
 PICK_TRAITS = ("lr", "lr_slice", "mode", "value")
+MIN_RATE = 6.0  # frames a second sent at least (the target is 5 on screen; the margin absorbs jitter)
 
 
 class LRFinderWidget(StaticImage, W.VBox):
@@ -55,7 +56,8 @@ class LRFinderWidget(StaticImage, W.VBox):
         or a RangeTestResult (or the path of its JSON). A trainer is swept live (``start()`` or Run); a
         saved result is replayed at once, with no training and no torch import.
     max_rate : float
-        Most frames per second drawn while the sweep runs (default 10; never fewer than 5).
+        Most frames per second sent while the sweep runs (default 10). At least ``MIN_RATE`` (6) are sent
+        whatever a frame costs, so that 5 a second reach the screen with the jitter of a busy machine.
     autoplay : bool
         Walk the slide rule across the gradient pane after the sweep and after each control change.
     **kwargs
@@ -107,7 +109,7 @@ class LRFinderWidget(StaticImage, W.VBox):
         lo, hi = axes.lr_domain(lrs0, *self._planned)
         self.selection = Selection(bounds=axes.pick_bounds(lo, hi))
         self.session = LiveSession(self._source, self._on_frame, self._on_end, max_rate=max_rate,
-                                   min_rate=min(5.0, float(max_rate)))  # fmt: skip
+                                   min_rate=min(MIN_RATE, float(max_rate)))  # fmt: skip
         self.x_scale = make_lr_scale(lo, hi)
         self.loss_pane = LossPane(self.x_scale)
         self.grad_pane = GradPane(self.x_scale)
@@ -443,6 +445,7 @@ class LRFinderWidget(StaticImage, W.VBox):
             lrs = result.lrs[np.isfinite(result.lrs) & (result.lrs > 0)]
             if lrs.size:
                 self.selection.measured = (float(lrs.min()), float(lrs.max()))
+                self.strip.measured = list(self.selection.measured)
             self._fit_domain(result.lrs)
             self.controls.set_curve_length(n)
         with self._view_lock:

@@ -175,8 +175,10 @@ class DecisionStrip(anywidget.AnyWidget):
     ``lr``, ``tentative`` and ``lr_slice`` must lie inside ``limits`` (default: the ruler,
     ``[min_lr, max_lr]``); anything else, ``True`` included, is refused with an error naming the trait.
     Moving the ruler never rewrites a pick: one left outside it is drawn as an arrow at the ruler's end
-    with its value. The finder sets ``limits`` to the planned sweep range and the ruler to what was
-    measured.
+    with its value. ``measured`` (what the sweep measured) shades the rest of the ruler, and a pick
+    outside it is said to be not measured. The finder sets ``limits`` to the rates a pick may take,
+    the ruler to the drawn range (what was measured, widened to keep every pick in view) and
+    ``measured``.
     """
 
     _esm = load_esm()
@@ -220,6 +222,15 @@ class DecisionStrip(anywidget.AnyWidget):
         minlen=2,
         maxlen=2,
         help="The slice [lo, hi] slice mode starts with (core's lr_slice suggestion), or None.",
+    ).tag(sync=True)
+    measured: Any = List(  # None allowed (traitlets types List as list only)
+        Rate(what="measured"),
+        default_value=None,
+        allow_none=True,
+        minlen=2,
+        maxlen=2,
+        help="[lo, hi] of the rates the sweep measured (None: unknown); the ruler shades the rest and a "
+        "pick outside it is said to be not measured.",
     ).tag(sync=True)
     slice_mode = Bool(False, help="Show the two slice handles; the snippet then shows slice(lo, hi).").tag(
         sync=True
@@ -293,6 +304,10 @@ class DecisionStrip(anywidget.AnyWidget):
     @validate("suggested_slice")
     def _valid_suggested_slice(self, proposal: traitlets.Bunch) -> list[float] | None:
         return _pair("suggested_slice", proposal.value)
+
+    @validate("measured")
+    def _valid_measured(self, proposal: traitlets.Bunch) -> list[float] | None:
+        return _pair("measured", proposal.value)
 
     @validate("confidence")
     def _valid_confidence(self, proposal: traitlets.Bunch) -> float | None:

@@ -84,3 +84,16 @@ def test_a_slice_past_a_stopped_sweep_stays_and_says_so():
     assert w.strip.lr_slice == [pytest.approx(1e-4), pytest.approx(3e-2)]
     assert "not all measured" in w.loss_pane.band_label.text[0]
     assert w.x_scale.max >= 3e-2  # kept in view
+
+
+def test_the_strip_is_told_what_was_measured_so_a_pick_past_it_is_shown_as_such():
+    """Stopped at 40 of 100 steps with lr = 0.03 picked: the strip's ruler still reaches 0.03 (the pick is
+    kept in view) and its measured range is the stopped sweep's, so the front end shades the rest of the
+    ruler and says "not measured by this sweep" (js/ tests check that text)."""
+    w = LRFinderWidget(CurveSource(make_curve(), stop_at=40), autoplay=False)
+    w.lr = 0.03
+    w.start()
+    assert w.wait(10) and w.status == "stopped"
+    top = float(w.result.lrs.max())
+    assert w.strip.measured == [pytest.approx(1e-7), pytest.approx(top)] and top < 0.03
+    assert w.strip.max_lr >= 0.03 and w.strip.lr == pytest.approx(0.03) and w.lr == 0.03
