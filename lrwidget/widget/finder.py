@@ -20,7 +20,6 @@ import traitlets as T
 
 from lrwidget.core.events import StepEvent
 from lrwidget.core.result import RangeTestResult
-from lrwidget.core.suggest._sweep import turned_up  # core's notion of "the loss turned up"
 from lrwidget.core.suggestion import SlideStep
 from lrwidget.widget import axes, header
 from lrwidget.widget.advice import compute_suggestions, rule_view, suggested_slice
@@ -33,6 +32,7 @@ from lrwidget.widget.selection import Selection
 from lrwidget.widget.slide_player import SlidePlayer
 from lrwidget.widget.sources import ReplaySource, Source, is_source, make_source
 from lrwidget.widget.strip import DecisionStrip
+from lrwidget.widget.tree import reachable
 
 STATUSES = ("idle", "running", "done", "stopped", "diverged", "error")
 STATUS_OF_STOP = {
@@ -513,30 +513,15 @@ class LRFinderWidget(StaticImage, W.VBox):
     def header_state(self) -> header.HeaderState:
         """The state the header shows (what ``header.render`` reads)."""
         r = self.result
-        sugg = self.suggestions or {}
-        best = sugg.get(self.controls.method)
-        shared: tuple[str, ...] = ()
-        if best is not None:
-            shared = tuple(c for c in best.caveats if all(c in s.caveats for s in sugg.values()))
-        ending: dict[str, Any] = {}
-        if r is not None and len(r) and r.stop_reason == "completed":
-            smoothed = r.smoothed[np.isfinite(r.smoothed)]
-            if smoothed.size:
-                div = r.settings.get("div_factor")
-                stop_div = r.settings.get("stop_div")
-                ending = {
-                    "turned_up": turned_up(smoothed), "best_loss": float(smoothed.min()),
-                    "last_loss": float(smoothed[-1]),
-                    "stop_div": stop_div if isinstance(stop_div, bool) else None,
-                    "div_factor": float(div) if isinstance(div, (int, float)) else None,
-                }  # fmt: skip
+        best = self.suggestions.get(self.controls.method) if self.suggestions else None
         return header.HeaderState(
             status=self.status, live=self._source.live, num_it=self._num_it, progress=self.progress,
             last=self._last, stop_reason=None if r is None else r.stop_reason,
             points=0 if r is None else len(r),
             elapsed=self._elapsed, error=self.error,
             note=(r.error or "") if r is not None and self.status != "error" else "", recommended=best,
-            shared_caveats=shared, **ending,
+            shared_caveats=header.shared_caveats(best, self.suggestions or {}),
+            **header.ending_facts(r),
         )  # fmt: skip
 
     def _render_header(self) -> None:
@@ -565,25 +550,7 @@ class LRFinderWidget(StaticImage, W.VBox):
         for pane in (getattr(self, "loss_pane", None), getattr(self, "grad_pane", None)):
             if pane is not None:
                 roots += pane.widgets()
-        seen: set[int] = set()
-        stack = list(roots)
-        while stack:
-            w = stack.pop()
-            if isinstance(w, (list, tuple)):
-                stack.extend(w)
-                continue
-            if isinstance(w, dict):
-                stack.extend(w.values())
-                continue
-            if not isinstance(w, W.Widget) or id(w) in seen:
-                continue
-            seen.add(id(w))
-            yield w
-            for name in w.trait_names():
-                try:
-                    stack.append(getattr(w, name))
-                except Exception:  # a trait with no value yet
-                    continue
+        yield from reachable(roots)
 
     def close(self) -> None:
         """Stop the sweep and wait for it (even through a long step), then close every widget it made."""

@@ -10,9 +10,15 @@ from __future__ import annotations
 import html
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
 
 from lrwidget.core.events import StepEvent
+from lrwidget.core.result import RangeTestResult
+from lrwidget.core.suggest._sweep import turned_up  # core's notion of "the loss turned up"
 from lrwidget.core.suggestion import Suggestion
 from lrwidget.widget.registry import PALETTE, format_lr, method_label
 
@@ -50,6 +56,31 @@ class HeaderView:
     message: str
     bar_style: str
     progress: float
+
+
+def shared_caveats(best: Suggestion | None, suggestions: Mapping[str, Suggestion]) -> tuple[str, ...]:
+    """The recommended suggestion's caveats that every method carries: about the sweep, not the pick."""
+    if best is None:
+        return ()
+    return tuple(c for c in best.caveats if all(c in s.caveats for s in suggestions.values()))
+
+
+def ending_facts(result: RangeTestResult | None) -> dict[str, Any]:
+    """What the header says about a completed sweep's ending (HeaderState fields): whether the loss
+    turned up (core's rule, on the smoothed curve), its best and last value, and the stop rule."""
+    if result is None or len(result) == 0 or result.stop_reason != "completed":
+        return {}
+    smoothed = result.smoothed[np.isfinite(result.smoothed)]
+    if smoothed.size == 0:
+        return {}
+    div, stop_div = result.settings.get("div_factor"), result.settings.get("stop_div")
+    return {
+        "turned_up": bool(turned_up(smoothed)),
+        "best_loss": float(smoothed.min()),
+        "last_loss": float(smoothed[-1]),
+        "stop_div": stop_div if isinstance(stop_div, bool) else None,
+        "div_factor": float(div) if isinstance(div, (int, float)) and not isinstance(div, bool) else None,
+    }
 
 
 def status_color(status: str) -> str:
@@ -219,4 +250,13 @@ def render(state: HeaderState) -> HeaderView:
     return HeaderView(badge, _info(state), message, bar_style(state.status), progress)
 
 
-__all__ = ["HeaderState", "HeaderView", "confidence_words", "fmt_num", "fmt_seconds", "render"]
+__all__ = [
+    "HeaderState",
+    "HeaderView",
+    "confidence_words",
+    "ending_facts",
+    "fmt_num",
+    "fmt_seconds",
+    "render",
+    "shared_caveats",
+]

@@ -122,3 +122,31 @@ def test_a_completed_sweep_whose_loss_turned_up_says_so():
     assert "the loss turned up (1.31 → 9.5) (stop_div was off)" in off
     flat = render(HeaderState(**base, turned_up=False, best_loss=2.3, last_loss=2.3, stop_div=True)).info
     assert "completed all 150 steps" in flat and "turned up" not in flat
+
+
+def test_ending_facts_read_cores_turn_up_and_the_stop_rule_from_the_result():
+    """Only a completed sweep gets ending facts: the loss turned up (core's rule) from its best to its last
+    smoothed value, with the stop rule it ran under; a diverged or empty result gets none."""
+    import numpy as np
+
+    from lrwidget.core.result import RangeTestResult
+
+    lrs = np.geomspace(1e-5, 1.0, 60)
+    losses = np.r_[np.linspace(2.0, 1.0, 40), np.linspace(1.0, 3.0, 20)]
+    done = RangeTestResult(lrs, losses, settings={"stop_div": True, "div_factor": 4.0})
+    facts = header.ending_facts(done)
+    assert facts["turned_up"] is True and facts["stop_div"] is True and facts["div_factor"] == 4.0
+    assert facts["best_loss"] == float(done.smoothed.min()) and facts["last_loss"] == float(done.smoothed[-1])
+    flat = RangeTestResult(lrs, np.full(60, 2.0))
+    assert header.ending_facts(flat)["turned_up"] is False and header.ending_facts(flat)["stop_div"] is None
+    assert header.ending_facts(RangeTestResult(lrs, losses, stop_reason="diverged")) == {}
+    assert header.ending_facts(None) == {}
+
+
+def test_shared_caveats_are_those_every_method_carries():
+    """The sweep's caveats (every suggestion has them) are told apart from the pick's own."""
+    sweep, own = "The sweep was stopped.", "The pick is a guess."
+    best = auto(caveats=(sweep, own))
+    others = {"auto": best, "valley": Suggestion("valley", 1e-3, caveats=(sweep,))}
+    assert header.shared_caveats(best, others) == (sweep,)
+    assert header.shared_caveats(None, others) == ()
