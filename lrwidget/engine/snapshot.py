@@ -119,6 +119,11 @@ class _ModuleLayout:
         self.params = list(params.values())
         self._grads = [(p, p.grad, p.requires_grad) for p in self.params]
 
+    def drop_grads(self) -> None:
+        """Unset every parameter's gradient (``restore`` sets the user's back)."""
+        for p in self.params:
+            p.grad = None
+
     def restore(self) -> None:
         for registry, items in self._registries:
             if registry.keys() != items.keys() or any(registry[k] is not v for k, v in items.items()):
@@ -371,6 +376,7 @@ class TrainingSnapshot:
             raise first_error
 
     def _write_back(self) -> None:
+        self.layout.drop_grads()  # the sweep's: their memory is free before the user's come back
         self._values.restore(self._store)
         self._grads.restore(self._store)
         self.layout.restore()
