@@ -44,7 +44,7 @@ STATUS_OF_STOP = {
     "error": "error",
 }
 PICK_TRAITS = ("lr", "lr_slice", "mode", "value")
-MIN_RATE = 6.0  # frames a second sent at least (the target is 5 on screen; the margin absorbs jitter)
+MIN_RATE = 8.0  # frames a second sent at least (the target is 5 on screen; the margin absorbs a busy machine)
 
 
 class LRFinderWidget(StaticImage, W.VBox):
@@ -56,7 +56,7 @@ class LRFinderWidget(StaticImage, W.VBox):
         or a RangeTestResult (or the path of its JSON). A trainer is swept live (``start()`` or Run); a
         saved result is replayed at once, with no training and no torch import.
     max_rate : float
-        Most frames per second sent while the sweep runs (default 10). At least ``MIN_RATE`` (6) are sent
+        Most frames per second sent while the sweep runs (default 10). At least ``MIN_RATE`` (8) are sent
         whatever a frame costs, so that 5 a second reach the screen with the jitter of a busy machine.
     autoplay : bool
         Walk the slide rule across the gradient pane after the sweep and after each control change.

@@ -219,6 +219,9 @@ class LossPane(_Pane):
         )
         self.columns.on_element_click(self._on_column_click)
         self.columns.on_hover(self._on_column_hover)
+        for line in (self.raw, self.smooth, self.rule, self.band, self.hover_rule):
+            # a click that lands on a curve's stroke (not on a column) picks where the hover marker is
+            line.on_element_click(self._on_line_click)
         self.brush.observe(self._on_brush, names=["selected", "brushing"])
 
     def _marks(self) -> list[bq.Mark]:
@@ -411,6 +414,13 @@ class LossPane(_Pane):
     def _on_column_click(self, _mark: Any, content: Mapping[str, Any]) -> None:
         i = self._column_index(content)
         if i is not None:
+            self._emit_pick(float(self.lrs[i]))
+
+    def _on_line_click(self, _mark: Any, _content: Mapping[str, Any]) -> None:
+        # bqplot sends a line's click without the mouse position: the column the mouse last entered is
+        # the nearest measured rate (the hover marker shows it)
+        i = self.hovered
+        if i is not None and 0 <= i < self.lrs.size and self.figure.interaction is None:
             self._emit_pick(float(self.lrs[i]))
 
     def _on_column_hover(self, _mark: Any, content: Mapping[str, Any]) -> None:

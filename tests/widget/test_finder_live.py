@@ -207,14 +207,14 @@ def test_a_fastai_learner_is_swept_by_the_widget():
     assert w.status in ("done", "diverged") and len(w.result) > 5 and w.suggestions["auto"].lr
 
 
-def test_the_widget_sends_at_least_six_frames_a_second_whatever_a_frame_costs():
-    """The session's throttle floor is 6 frames a second (5 must reach the screen; the margin absorbs a
+def test_the_widget_sends_at_least_eight_frames_a_second_whatever_a_frame_costs():
+    """The session's throttle floor is 8 frames a second (5 must reach the screen; the margin absorbs a
     busy machine's jitter), its ceiling max_rate; a max_rate below the floor is the floor too."""
     from widget_helpers import CurveSource, make_curve
 
     from lrwidget.widget.finder import MIN_RATE
 
     w = LRFinderWidget(CurveSource(make_curve()), autoplay=False)
-    assert MIN_RATE == 6.0 and w.session._rates == (10.0, 6.0)
+    assert MIN_RATE == 8.0 and w.session._rates == (10.0, 8.0)
     slow_w = LRFinderWidget(CurveSource(make_curve()), autoplay=False, max_rate=3)
     assert slow_w.session._rates == (3.0, 3.0)

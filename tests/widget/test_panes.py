@@ -236,3 +236,24 @@ def test_no_hover_marker_in_slice_mode_or_past_a_shorter_curve():
     assert pane.hovered == 80
     pane.set_curve(r.lrs[:20], r.losses[:20], r.smoothed[:20])
     assert pane.hovered is None and len(pane.hover_ring.x) == 0
+
+
+def test_a_click_on_the_raw_or_smoothed_curve_picks_where_the_hover_marker_is():
+    """bqplot sends a click on a line's stroke without the mouse position: the pick is the measured rate
+    of the column the mouse last entered (what the hover marker shows); with no hover yet, or in slice
+    mode, such a click does nothing."""
+    from lrwidget.widget.testing import hover_column
+
+    r, pane, _ = hover_pane()
+    got = []
+    pane.on_pick(got.append)
+    line_click = {"event": "element_click", "data": {"name": "", "values": []}}  # what a Lines click carries
+    front_end_custom(pane.raw, line_click)
+    assert got == []
+    hover_column(pane.columns, 33)
+    front_end_custom(pane.raw, line_click)
+    front_end_custom(pane.smooth, line_click)
+    assert got == [pytest.approx(r.lrs[33])] * 2
+    pane.set_mode("slice")
+    front_end_custom(pane.raw, line_click)
+    assert len(got) == 2
