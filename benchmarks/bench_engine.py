@@ -68,8 +68,10 @@ def _bare_loop(model: nn.Module, opt: torch.optim.Optimizer, batches: list, lrs:
             g["lr"] = lr
         opt.zero_grad(set_to_none=True)
         x, y = next(data)
-        F.cross_entropy(model(x), y).backward()
+        loss = F.cross_entropy(model(x), y)
+        loss.backward()
         opt.step()
+        loss.item()  # a real loop reads its loss (lr_find does, once per step)
 
 
 def _setup(build) -> tuple[nn.Module, torch.optim.Optimizer, dict, dict]:
@@ -232,9 +234,9 @@ def versus_torch_lr_finder(build, name: str, repeats: int) -> dict[str, Any] | N
 
 
 # -- adapters and validation ---------------------------------------------------------------------
-def _pairs(bare, ours, repeats: int, reset=None) -> tuple[float, float, float]:
-    """Median CPU-time and wall-time ratios ours/bare over interleaved (ABBA) pairs, and bare CPU s.
-    ``reset()`` runs untimed before each bare run (the bare loop has no restore of its own)."""
+def _pairs(bare, ours, repeats: int, reset=None) -> tuple[list[float], list[float], float]:
+    """CPU-time and wall-time ratios ours/bare, one per interleaved (ABBA) pair, and the median bare CPU
+    seconds. ``reset()`` runs untimed before each bare run (the bare loop has no restore of its own)."""
 
     def clocked(fn, before=None) -> tuple[float, float]:
         if before is not None:
@@ -253,7 +255,13 @@ def _pairs(bare, ours, repeats: int, reset=None) -> tuple[float, float, float]:
         cpu.append(o[1] / b[1])
         wall.append(o[0] / b[0])
         base.append(b[1])
-    return statistics.median(cpu), statistics.median(wall), statistics.median(base)
+    return cpu, wall, statistics.median(base)
+
+
+def _spread(ratios: list[float]) -> str:
+    """'median (IQR lo..hi)' of per-pair ratios."""
+    lo, hi = np.percentile(ratios, [25, 75])
+    return f"{statistics.median(ratios):.3f} ({lo:.3f}..{hi:.3f})"
 
 
 def _plain_case():
@@ -347,10 +355,12 @@ def _bare_loop_with(model, opt, step, batches, lrs, before_step=None) -> None:
         for g in opt.param_groups:
             g["lr"] = lr
         opt.zero_grad(set_to_none=True)
-        step(model, next(data)).backward()
+        loss = step(model, next(data))
+        loss.backward()
         if before_step is not None:
             before_step(model, opt)
         opt.step()
+        loss.item()  # a real loop reads its loss (lr_find does, once per step)
 
 
 def adapters(repeats: int) -> list[list[str]]:
@@ -360,14 +370,14 @@ def adapters(repeats: int) -> list[list[str]]:
     for name, build in cases:
         case = build()
         if case is None:
-            rows.append([name, "-", "-", "-", "-", "not installed"])
+            rows.append([name, "-", "-", "-", "-", "-", "not installed"])
             continue
         cpu, wall, base = _adapter_ratio(case, repeats)
-        rows.append([name, NUM_IT, f"{1e3 * base / NUM_IT:.3f}", f"{cpu:.3f}", f"{wall:.3f}", ""])
+        rows.append([name, NUM_IT, len(cpu), f"{1e3 * base / NUM_IT:.3f}", _spread(cpu), _spread(wall), ""])
     return rows
 
 
-def _adapter_ratio(case: tuple, repeats: int) -> tuple[float, float, float]:
+def _adapter_ratio(case: tuple, repeats: int) -> tuple[list[float], list[float], float]:
     model, opt, step, batches, ours, *hook = case
     clip = hook[0] if hook else None
     lrs = list(SweepSettings.from_kwargs(**SWEEP).ladder)
@@ -391,7 +401,8 @@ def validation_cost(repeats: int) -> list[list[str]]:
 
     rows = []
     for n_val in (1, 4):
-        cpu, _, base = _pairs(run(), run(val_data=val, val_every=1, val_batches=n_val), repeats)
+        cpu_ratios, _, base = _pairs(run(), run(val_data=val, val_every=1, val_batches=n_val), repeats)
+        cpu = statistics.median(cpu_ratios)
         per_step = base / NUM_IT
         extra = (cpu - 1.0) * per_step
         rows.append([n_val, f"{1e3 * per_step:.3f}", f"{1e3 * extra:.3f}", f"{extra / per_step:.2f}"])
@@ -483,13 +494,13 @@ def _table(title: str, header: list[str], rows: list[list[str]]) -> str:
     return "\n".join([title, line(header), "-" * len(line(header)), *map(line, rows), ""])
 
 
-def _adapter_tables(repeats: int) -> None:
+def _adapter_tables(repeats: int, pairs: int) -> None:
     print(
         _table(
-            "4. Each adapter: lr_find / bare loop doing the same steps (median of interleaved pairs; "
-            "target <= 1.03)",
-            ["source", "steps", "bare ms/step (CPU)", "CPU-time ratio", "wall ratio", "note"],
-            adapters(max(5, repeats // 2)),
+            "4. Each adapter: lr_find / bare loop doing the same steps (zero_grad, forward, backward, "
+            "step, lr set, loss.item()); median (IQR) of interleaved pairs; target <= 1.03",
+            ["source", "steps", "pairs", "bare ms/step (CPU)", "CPU-time ratio", "wall ratio", "note"],
+            adapters(pairs),
         )
     )
     print(
@@ -509,16 +520,23 @@ def main() -> None:
     parser.add_argument(
         "--adapters-only", action="store_true", help="only tables 4 and 5 (sources, val_data)"
     )
+    parser.add_argument(
+        "--pairs",
+        type=int,
+        default=None,
+        help="interleaved pairs per adapter in table 4 (default 41; 15 with --quick)",
+    )
     args = parser.parse_args()
     if args.memory_worker:
         memory_worker(args.memory_worker, args.hidden)
         return
     torch.set_num_threads(1)
     repeats = 7 if args.quick else 21
+    pairs = args.pairs or (15 if args.quick else 41)
     print(f"torch {torch.__version__}, 1 thread, {NUM_IT} steps, lr {START_LR:g}..{END_LR:g}, Adam\n")
 
     if args.adapters_only:
-        _adapter_tables(repeats)
+        _adapter_tables(repeats, pairs)
         return
     models = [(small_mlp, "small MLP"), (small_cnn, "small CNN")]
     rows = []
@@ -591,7 +609,7 @@ def main() -> None:
             )
         )
 
-    _adapter_tables(repeats)
+    _adapter_tables(repeats, pairs)
 
     m = memory(args.hidden, 1 if args.quick else 3)
     if m is None:

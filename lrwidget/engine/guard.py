@@ -6,10 +6,11 @@ is for jobs that only read the model but switch its modes (validate, predict): t
 job of their own thread (fit_one_cycle validates every epoch) and are refused while another thread
 trains it.
 
-While a job holds a model, a forward pre-hook on it and step pre-hooks on its optimizer (and on any
-other torch optimizer stepping its parameters) refuse calls from another thread: a notebook cell that
-runs ``model(x)`` or its own training loop while the widget sweeps gets a clear error instead of a
-corrupted curve. The same hooks are the sweep's safe points for Ctrl-C (``interrupts.checkpoint``).
+While a job holds a model, a forward pre-hook on it and one process-wide optimizer step pre-hook (for
+its optimizer and any other torch optimizer stepping its parameters) refuse calls from another
+thread: a notebook cell that runs ``model(x)`` or its own training loop while the widget sweeps gets a
+clear error instead of a corrupted curve. The same hooks are the sweep's safe points for Ctrl-C
+(``interrupts.checkpoint``).
 What no hook can see: writes straight into the tensors (``p.data``, ``torch.no_grad(): p.mul_()``),
 calls to a submodule rather than the model itself, and loading a state dict.
 """
@@ -20,10 +21,8 @@ import contextlib
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import partial
 from typing import Any
 
-import torch
 from torch import nn
 from torch.optim.optimizer import register_optimizer_step_pre_hook
 
@@ -46,7 +45,7 @@ class _Job:
 
 _jobs: dict[int, _Job] = {}
 _watched_params: dict[int, _Job] = {}  # id(parameter) -> the job holding its model
-_global_hook: list[Any] = []  # the process-wide optimizer hook, while any model is held
+_global_hook: list[Any] = []  # the process-wide optimizer hook, while any job holds anything
 
 
 def is_busy(obj: Any) -> bool:
@@ -64,23 +63,32 @@ def _refusal(job: _Job, name: str, what: str) -> RuntimeError:
     )
 
 
-def _check_forward(job: _Job, module: nn.Module, args: Any) -> None:
-    if job.thread != threading.get_ident():
-        raise _refusal(job, "model", "calling the model")
-    if interrupts._state.requests:
-        interrupts.checkpoint()
+def _forward_check(job: _Job) -> Any:
+    """The model's forward pre-hook: refuse another thread; a safe point for a deferred Ctrl-C.
+    A closure over the job's thread (it runs at every forward pass: no attribute or partial lookups)."""
+    owner, state, get_ident = job.thread, interrupts._state, threading.get_ident
 
+    def check_forward(module: nn.Module, args: Any) -> None:
+        if get_ident() != owner:
+            raise _refusal(job, "model", "calling the model")
+        if state.requests:
+            interrupts.checkpoint()
 
-def _check_step(job: _Job, optimizer: Any, args: Any, kwargs: Any) -> None:
-    if job.thread != threading.get_ident():
-        raise _refusal(job, "optimizer", "stepping the optimizer")
-    if interrupts._state.requests:
-        interrupts.checkpoint()
+    return check_forward
 
 
 def _check_any_optimizer(optimizer: Any, args: Any, kwargs: Any) -> None:
-    """Process-wide: an optimizer (not the job's own) stepping parameters of a held model."""
+    """Process-wide step pre-hook, while any job holds anything: a held optimizer stepped from another
+    thread, or any optimizer stepping parameters of a model held by another thread, is refused; the
+    held optimizer's own step is a safe point for a deferred Ctrl-C. One hook for both (not one on the
+    optimizer too): it runs at every optimizer step."""
     me = threading.get_ident()
+    job = _jobs.get(id(optimizer))
+    if job is not None and job.obj is optimizer:
+        if job.thread != me:
+            raise _refusal(job, "optimizer", "stepping the optimizer")
+        if interrupts._state.requests:
+            interrupts.checkpoint()
     for group in optimizer.param_groups:
         params = group["params"]
         job = _watched_params.get(id(params[0])) if params else None
@@ -90,15 +98,13 @@ def _check_any_optimizer(optimizer: Any, args: Any, kwargs: Any) -> None:
 
 def _install_hooks(job: _Job) -> None:
     obj = job.obj
+    if not _global_hook:
+        _global_hook.append(register_optimizer_step_pre_hook(_check_any_optimizer))
     if isinstance(obj, nn.Module):
         with contextlib.suppress(RuntimeError, AttributeError, TypeError):  # TorchScript takes no hooks
-            job.handles.append(obj.register_forward_pre_hook(partial(_check_forward, job), prepend=True))
+            job.handles.append(obj.register_forward_pre_hook(_forward_check(job), prepend=True))
         for p in obj.parameters():
             _watched_params[id(p)] = job
-        if not _global_hook:
-            _global_hook.append(register_optimizer_step_pre_hook(_check_any_optimizer))
-    elif isinstance(obj, torch.optim.Optimizer):
-        job.handles.append(obj.register_step_pre_hook(partial(_check_step, job)))
 
 
 def _remove_hooks(job: _Job) -> None:
@@ -109,8 +115,6 @@ def _remove_hooks(job: _Job) -> None:
         for p in job.obj.parameters():
             if _watched_params.get(id(p)) is job:
                 del _watched_params[id(p)]
-        if not _watched_params and _global_hook:
-            _global_hook.pop().remove()
 
 
 def _acquire(label: str, trains: bool, objects: dict[str, Any]) -> list[_Job]:
@@ -137,6 +141,8 @@ def _release(claimed: list[_Job]) -> None:
         if job.count == 0:
             _remove_hooks(job)
             del _jobs[id(job.obj)]
+    if not _jobs and _global_hook:
+        _global_hook.pop().remove()
 
 
 @contextmanager
