@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks.quality import confidence as cf
 from benchmarks.quality import evaluation as ev
 from benchmarks.quality.baselines import fastai_slide, previous_auto, steepest_gradient
 from benchmarks.quality.families import BROAD, ORIGINAL, Families, SweepCurve, load
@@ -223,27 +224,71 @@ def partial_table(fam: Families) -> str:
     return "\n".join(lines)
 
 
-def confidence_table(fam: Families, curves: Sequence[SweepCurve], label: str) -> str:
-    sugg = [ROSTER["auto"](c) for c in curves]
-    scores = [ev.score_pick(fam.truths[c.task], s.lr) for c, s in zip(curves, sugg, strict=True)]
-    conf = np.array([s.confidence for s in sugg], dtype=float)
-    reg = np.array([s.regret for s in scores])
-    cat = np.array([s.catastrophic for s in scores])
-    order = np.argsort(conf, kind="mergesort")
-    thirds = np.array_split(order, 3)
+def _thirds_table(conf: np.ndarray, reg: np.ndarray, cat: np.ndarray, label: str) -> str:
     rho = ev.rank_correlation(conf, reg)
     lines = [
-        f"auto's confidence on {label} ({len(curves)} picks): Spearman {rho:+.2f} against regret; "
-        f"{int(cat.sum())} catastrophic in all.",
+        f"{label} ({conf.size} picks): Spearman {rho:+.2f} against regret; {int(cat.sum())} catastrophic "
+        "in all.",
         "",
         "| confidence third | range | median regret | mean regret | catastrophic |",
         "|---|---|---:|---:|---:|",
     ]
-    for name, idx in zip(("low", "middle", "high"), thirds, strict=True):
+    for name, idx in zip(("low", "middle", "high"), cf.thirds(conf, cat), strict=True):
         lines.append(
             f"| {name} | {conf[idx].min():.2f}-{conf[idx].max():.2f} | {np.median(reg[idx]):.3f} | "
             f"{reg[idx].mean():.3f} | {int(cat[idx].sum())}/{idx.size} |"
         )
+    return "\n".join(lines)
+
+
+def confidence_tables(fam: Families) -> str:
+    """auto's confidence: the logistic fit on the design families (against the package's constants), its
+    thirds on the held-out families and on every curve, and leave-one-family-out (refitted without each
+    family, scored on it, pooled)."""
+    curves = fam.curves
+    sugg = [ROSTER["auto"](c) for c in curves]
+    scores = [ev.score_pick(fam.truths[c.task], s.lr) for c, s in zip(curves, sugg, strict=True)]
+    reg = np.array([s.regret for s in scores])
+    cat = np.array([s.catastrophic for s in scores])
+    feats = [cf.features(s) for s in sugg]
+    risk = np.array([cf.risk(fam.truths[c.task], s.lr) for c, s in zip(curves, sugg, strict=True)])
+    hold = np.array([c.holdout for c in curves])
+    fams = np.array([c.family for c in curves])
+    usable = np.array([f is not None for f in feats])
+
+    def fitted(keep: np.ndarray) -> cf.Fit:
+        idx = np.flatnonzero(keep & usable)
+        return cf.fit([feats[i] for i in idx], risk[idx])  # type: ignore[misc]
+
+    design = fitted(~hold)
+    conf = np.array([s.confidence for s in sugg], dtype=float)
+    lofo = np.zeros(len(curves))
+    for f in fam.family_names:
+        model = fitted(fams != f)
+        for i in np.flatnonzero((fams == f) & ~usable):
+            lofo[i] = float(sugg[i].confidence)
+        for i in np.flatnonzero((fams == f) & usable):
+            lofo[i] = model.confidence(feats[i])
+            if sugg[i].params.get("ended_early"):  # halved, as the package does
+                lofo[i] *= auto_module.PARTIAL_FACTOR
+    pkg = auto_module.CONFIDENCE
+    coefficients = ", ".join(f"{k} {v:+.2f}" for k, v in (("bias", design.bias), *design.weights.items()))
+    lines = [
+        "auto's confidence: 1 / (1 + exp(bias + gap * decades between the anchors + diverged * [the sweep "
+        f"diverged] + fall * log10(fall / noise))), fitted to the share of catastrophic rates within "
+        f"{cf.RISK_WIDTH} decade of each pick.",
+        f"Fit on the design families: {coefficients}; the package's constants: "
+        + ", ".join(f"{k} {v:+.2f}" for k, v in pkg.items())
+        + ".",
+        "",
+        _thirds_table(conf[hold], reg[hold], cat[hold], "Held-out families, the package's confidence"),
+        "",
+        _thirds_table(lofo, reg, cat, "Every curve, confidence refitted without its family (LOFO)"),
+        "",
+        _thirds_table(lofo[hold], reg[hold], cat[hold], "Held-out families, LOFO confidence"),
+        "",
+        _thirds_table(conf, reg, cat, "Every curve, the package's confidence"),
+    ]
     return "\n".join(lines)
 
 
@@ -275,11 +320,10 @@ def report(original: Path = ORIGINAL, broad: Path = BROAD) -> str:
         "",
         partial_table(fam),
         "",
-        confidence_table(fam, held, "the held-out families") if held else "",
-        "",
-        confidence_table(fam, fam.curves, "every curve"),
+        confidence_tables(fam),
         "",
         f"auto's factors: level={auto_module.LEVEL}, blend={auto_module.BLEND}, "
-        f"backoff={auto_module.BACKOFF}, window +-{auto_module.HALF_WIDTH} decades.",
+        f"backoff={auto_module.BACKOFF}, density correction {auto_module.DENSITY} x log10(points per decade "
+        f"/ {auto_module.K_REF:.3g}), window +-{auto_module.HALF_WIDTH} decades.",
     ]
     return "\n".join(parts)

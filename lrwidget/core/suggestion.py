@@ -45,3 +45,31 @@ class Suggestion:
     def ok(self) -> bool:
         """True when there is a learning rate to use."""
         return self.lr is not None
+
+
+class SlicePick(tuple[float, float]):
+    """``(lo, hi)`` for ``slice(lo, hi)``, a plain pair to unpack or compare, that also carries the
+    suggestion ``hi`` came from: its ``confidence`` and ``caveats`` (e.g. the sweep was partial)."""
+
+    suggestion: Suggestion
+
+    def __new__(cls, lo: float, hi: float, suggestion: Suggestion) -> SlicePick:
+        pair = super().__new__(cls, (float(lo), float(hi)))
+        pair.suggestion = suggestion
+        return pair
+
+    @property
+    def lo(self) -> float:
+        return self[0]
+
+    @property
+    def hi(self) -> float:
+        return self[1]
+
+    @property
+    def confidence(self) -> float | None:
+        return self.suggestion.confidence
+
+    @property
+    def caveats(self) -> tuple[str, ...]:
+        return self.suggestion.caveats

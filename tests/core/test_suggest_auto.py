@@ -14,12 +14,13 @@ from lrwidget.core.suggest import _auto as A
 from lrwidget.core.suggest import auto, lr_slice, minimum, reading_curve
 
 
-def trained_sweep(num_it: int, seed: int = 0, noise: float = 0.05, end_lr: float = 10.0):
-    """A model that trains during the sweep: the loss falls with the SUM of the rates taken so far
-    (progress), and blows up once the rate passes 0.3 (instability), with batch noise."""
+def trained_sweep(num_it: int, seed: int = 0, noise: float = 0.05, end_lr: float = 10.0, power: float = 1.0):
+    """A model that trains during the sweep: the loss falls with the progress made so far, the sum of
+    ``lr ** power`` over the steps taken, and blows up once the rate passes 0.3 (instability), with batch
+    noise. With ``power`` p the descent moves 1 / p decade left per decade of points per decade."""
     lrs = np.geomspace(1e-7, end_lr, num_it)
-    progress = np.cumsum(lrs)
-    loss = 0.4 + 2.0 * np.exp(-progress / 0.05) + 0.05 * np.exp(8.0 * (np.log10(lrs) + 0.5))
+    progress = np.cumsum(lrs**power)
+    loss = 0.4 + 2.0 * np.exp(-progress / 0.05**power) + 0.05 * np.exp(8.0 * (np.log10(lrs) + 0.5))
     rng = np.random.default_rng(seed)
     return lrs, loss * (1 + noise * rng.standard_normal(num_it))
 
@@ -55,13 +56,14 @@ def test_centred_keeps_a_blow_up_from_leaking_back():
 
 
 def test_the_pick_is_the_blend_of_the_two_anchors_backed_off():
-    """log10(pick) = blend * (descent anchor + log10(k / K_REF)) + (1 - blend) * minimum - log10(backoff)."""
+    """log10(pick) = blend * (descent anchor + DENSITY * log10(k / K_REF)) + (1 - blend) * minimum
+    - log10(backoff)."""
     lrs, raw = trained_sweep(300, noise=0.0)
     s = auto(lrs, smooth(raw), raw=raw, stop_reason="diverged", num_it=300)
     x = np.log10(lrs)
     k = 299 / 8
     expected = (
-        A.BLEND * (x[s.params["anchor_index"]] + math.log10(k / A.K_REF))
+        A.BLEND * (x[s.params["anchor_index"]] + A.DENSITY * math.log10(k / A.K_REF))
         + (1 - A.BLEND) * x[s.params["min_index"]]
         - math.log10(A.BACKOFF)
     )
@@ -88,15 +90,17 @@ def test_parameters_move_the_pick_and_are_checked():
 
 
 def test_the_pick_stays_put_when_the_sweep_gets_longer():
-    """The simulated model trains during the sweep, so its descent moves a decade left from 50 to 1,000
-    points; auto's pick moves at most 0.3 decade (the issue's goal), the minimum / 10 rule's too."""
+    """The simulated model trains during the sweep so that its descent moves 0.71 decade left per decade
+    of points per decade, as the descent anchor did on the benchmark's design families (progress ~
+    sum(lr ** 1.4)): about 0.9 decade from 50 to 1,000 points. auto's pick moves at most 0.3 decade (the
+    issue's goal)."""
     picks, descents = [], []
     for num_it in (50, 100, 300, 1000):
-        lrs, raw = trained_sweep(num_it)
+        lrs, raw = trained_sweep(num_it, power=1 / 0.71)
         s = auto(lrs, smooth(raw), raw=raw, stop_reason="diverged", num_it=num_it)
         picks.append(math.log10(s.lr))
         descents.append(float(np.log10(lrs[s.params["anchor_index"]])))
-    assert max(descents) - min(descents) > 0.9
+    assert max(descents) - min(descents) > 0.7
     assert max(picks) - min(picks) <= 0.3
 
 
@@ -110,7 +114,9 @@ def test_a_sweep_stopped_before_the_turn_is_read_from_its_descent_with_a_caveat(
     assert part.params["partial"] and any("stopped by hand" in c for c in part.caveats)
     assert part.confidence < whole.confidence
     x = np.log10(lrs[keep])
-    descent = x[part.params["anchor_index"]] + math.log10(part.params["points_per_decade"] / A.K_REF)
+    descent = x[part.params["anchor_index"]] + A.DENSITY * math.log10(
+        part.params["points_per_decade"] / A.K_REF
+    )
     assert math.log10(part.lr) == pytest.approx(min(descent - math.log10(A.BACKOFF), x[-1]))
     done = auto(lrs[keep], smooth(raw[keep]), raw=raw[keep], stop_reason="completed")
     assert any("reached its last lr" in c for c in done.caveats)
@@ -158,3 +164,39 @@ def test_lr_slice_is_a_decade_below_auto():
     lrs, raw = trained_sweep(100)
     lo, hi = lr_slice(lrs, smooth(raw))
     assert hi == auto(lrs, smooth(raw)).lr and lo == pytest.approx(hi / 10)
+
+
+def test_confidence_is_the_fitted_score_of_its_three_features():
+    """confidence = score(anchor gap, diverged, fall over noise): lower when the anchors disagree more,
+    when the sweep diverged, and when the fall is shallower against the noise; halved when stopped early."""
+    lrs, raw = trained_sweep(300)
+    s = auto(lrs, smooth(raw), raw=raw, stop_reason="diverged", num_it=300)
+    p = s.params
+    assert s.confidence == pytest.approx(A.score(p["anchor_gap_decades"], p["diverged"], p["fall_to_noise"]))
+    assert p["diverged"] and 0.0 <= p["fall_to_noise"] <= A.FALL_CAP
+    assert A.score(0.2, False, 2.0) > A.score(1.0, False, 2.0)
+    assert A.score(0.5, False, 2.0) > A.score(0.5, True, 2.0)
+    assert A.score(0.5, False, 2.0) > A.score(0.5, False, 0.5)
+    keep = lrs <= 1e-2
+    part = auto(lrs[keep], smooth(raw[keep]), raw=raw[keep], stop_reason="cancelled", num_it=300)
+    q = part.params
+    assert q["ended_early"]
+    assert part.confidence == pytest.approx(
+        A.PARTIAL_FACTOR * A.score(q["anchor_gap_decades"], q["diverged"], q["fall_to_noise"])
+    )
+
+
+def test_lr_slice_reads_the_sweep_and_carries_its_caveats():
+    """Told that the sweep was stopped by hand, the slice's hi is auto's pick with that context, and the
+    pair (still a plain (lo, hi) tuple) carries auto's caveats and confidence."""
+    lrs, raw = trained_sweep(200)
+    keep = lrs <= 1e-2
+    pair = lr_slice(lrs[keep], smooth(raw[keep]), raw=raw[keep], stop_reason="cancelled", num_it=200)
+    top = auto(lrs[keep], smooth(raw[keep]), raw=raw[keep], stop_reason="cancelled", num_it=200)
+    assert pair is not None
+    lo, hi = pair
+    assert (lo, hi) == pair and hi == top.lr and lo == pytest.approx(hi / 10)
+    assert pair.caveats == top.caveats and any("stopped by hand" in c for c in pair.caveats)
+    assert pair.confidence == top.confidence and pair.suggestion == top
+    with pytest.raises(ValueError, match="stop_reason"):
+        lr_slice(lrs, raw, stop_reason="finished")

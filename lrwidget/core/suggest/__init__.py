@@ -18,7 +18,7 @@ from lrwidget.core.suggest._minimum import minimum
 from lrwidget.core.suggest._slide import rule_gradient, slide_rule, slide_rule_scaled
 from lrwidget.core.suggest._steepest import steepest
 from lrwidget.core.suggest._valley import valley
-from lrwidget.core.suggestion import SlideStep, Suggestion
+from lrwidget.core.suggestion import SlicePick, SlideStep, Suggestion
 
 METHODS: dict[str, Callable[..., Suggestion]] = {
     "slide_rule": slide_rule,
@@ -58,6 +58,7 @@ __all__ = [
     "METHODS",
     "MIN_POINTS",
     "READS_RAW",
+    "SlicePick",
     "SlideStep",
     "Suggestion",
     "auto",

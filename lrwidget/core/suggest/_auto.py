@@ -6,9 +6,14 @@ Why it reads what it reads (benchmarks/suggest_quality.py and docs/suggestion_qu
   decades, half a decade at 1,000. ``auto`` reads the raw losses through a centred window fixed in decades
   (``reading_curve``), so its features sit where the loss has them, whatever ``num_it``.
 - The model trains during the sweep. After ``k`` points per decade it has taken ``sum(lr) ~ lr * k / ln 10``
-  of steps, so a longer sweep makes the same progress at a lower rate: the descent moves left by
-  ``log10(k_long / k_short)`` decades while the unstable rate (the minimum) stays put. The descent anchor
-  is therefore moved right by ``log10(k / K_REF)``; the minimum is used as it is.
+  of steps, so a longer sweep makes the same progress at a lower rate: the descent moves left while the
+  unstable rate (the minimum) nearly stays put. On the benchmark's design families the descent anchor moved
+  0.71 decade left per decade of points per decade, the minimum 0.14 (not the 1 and 0 of the ideal
+  ``sum(lr)`` model), so the descent anchor is moved right by ``DENSITY * log10(k / K_REF)``, with
+  ``DENSITY = 0.75`` the value that keeps the blend of the two anchors still.
+- ``confidence`` is a logistic score fitted on the benchmark's design families (``CONFIDENCE``): how
+  likely the rates within 0.3 decade of the pick are to be safe, from three things the curve shows: the
+  decades between the two anchors, whether the sweep diverged, and the depth of the fall over its noise.
 """
 
 from __future__ import annotations
@@ -24,19 +29,42 @@ from lrwidget.core.suggest._common import Curve, answer, fraction, positive, pre
 from lrwidget.core.suggest._minimum import _minimum
 from lrwidget.core.suggest._slide import _slide_rule_scaled
 from lrwidget.core.suggest._steepest import _steepest
-from lrwidget.core.suggest._sweep import Sweep, partial_caveats, sweep, with_caveats
-from lrwidget.core.suggestion import Suggestion
+from lrwidget.core.suggest._sweep import Sweep, ended_early, partial_caveats, sweep, turned_up, with_caveats
+from lrwidget.core.suggestion import SlicePick, Suggestion
 
 LEVEL = 0.8  # the descent anchor: where the loss has made this share of its fall (plateau to minimum)
 BLEND = 0.75  # weight of the (density-corrected) descent anchor against the minimum, in log10(lr)
 BACKOFF = 1.0  # the blend divided by this is the pick
 HALF_WIDTH = 0.5  # decades each side of the centred window the rule reads the loss through
 K_REF = 99 / 8  # points per decade of the default sweep (100 points, 1e-7 .. 10), where the factors hold
+DENSITY = 0.75  # the descent anchor is moved up by DENSITY * log10(points per decade / K_REF)
 PLATEAU_SHARE = 0.2  # the first decades (this share of the range) whose median is the starting level
 SKIP_SHARE = 0.1  # the first points are never the minimum (a lucky first batch), as fastai skips them
 CLEAR = 3.0  # a fall is clear when it exceeds this many times the noise of the read curve
 FLAT = 1.5  # below this many times the noise there is no descent to read at all
 FLAT_BACKOFF = 30.0  # ... and the pick is the last lr divided by this (a guess, with a caveat)
+# confidence = 1 / (1 + exp(bias + gap * decades between anchors + diverged * [sweep diverged]
+#                           + fall * log10(fall / noise))), fitted on the design families
+# (benchmarks/quality/confidence.py; `suggest_quality.py score` prints the fit and its check)
+CONFIDENCE = {"bias": -1.77, "gap": 1.07, "diverged": 0.54, "fall": -0.70}
+FALL_CAP = 3.0  # log10(fall / noise) is capped here (a noiseless curve would give infinity)
+PARTIAL_FACTOR = 0.5  # a sweep ended early (stopped by hand, error): the confidence is halved
+FLAT_CONFIDENCE = 0.02  # no fall to read
+
+
+def fall_to_noise(reading: Reading) -> float:
+    """log10 of the fall (plateau to minimum) over the read curve's noise, in [0, FALL_CAP]."""
+    if not reading.noise > 0:
+        return FALL_CAP
+    ratio = reading.depth / reading.noise
+    return min(max(math.log10(ratio), 0.0), FALL_CAP) if ratio > 0 else 0.0
+
+
+def score(gap: float, diverged: bool, fall: float) -> float:
+    """The calibrated confidence of a pick from its three features (see ``CONFIDENCE``)."""
+    c = CONFIDENCE
+    z = c["bias"] + c["gap"] * gap + c["diverged"] * float(diverged) + c["fall"] * fall
+    return 1.0 / (1.0 + math.exp(min(max(z, -50.0), 50.0)))
 
 
 def reading_curve(lrs: Any, losses: Any) -> np.ndarray:
@@ -121,9 +149,10 @@ def auto(
     is used alone, a caveat says so, and the confidence drops. An answer is always given on 5 points or
     more; when the fall is within the noise, with a caveat and a low confidence.
 
-    ``confidence`` in [0, 1]: ``exp(-gap)``, ``gap`` being the decades between the two anchors (they
-    disagree on the curves where the pick is least sure), ``exp(-1) / 2`` on a partial curve, times 0.3
-    when the fall is not clear of the noise, 0.02 when there is no fall to read.
+    ``confidence`` in [0, 1] (``score``): a logistic fit, on the benchmark's design families, of how
+    often the rates within 0.3 decade of such a pick were catastrophic, from the decades between the two
+    anchors (they disagree where the pick is least sure), whether the sweep diverged, and the fall over
+    its noise; halved when the sweep ended early, ``FLAT_CONFIDENCE`` when there is no fall to read.
     """
     method = "auto"
     level = fraction("level", level)
@@ -163,23 +192,29 @@ def _auto(
             "start_lr; if it stayed flat, sweep to a higher end_lr or use a larger batch."
         )
         lr = float(curve.lrs[-1]) / FLAT_BACKOFF
-        suggestion = answer(method, curve, lr, confidence=0.02, flat=True, min_index=reading.i_min, **params)
+        suggestion = answer(
+            method, curve, lr, confidence=FLAT_CONFIDENCE, flat=True, min_index=reading.i_min, **params
+        )
         return with_caveats(suggestion, tuple(caveats))
     i_level = reading.level_index(level)
-    descent = float(x[i_level]) + math.log10(reading.per_decade / K_REF)
+    descent = float(x[i_level]) + DENSITY * math.log10(reading.per_decade / K_REF)
     minimum = float(x[reading.i_min])
-    if partial:
-        anchor, gap = descent, math.nan
-    else:
-        anchor, gap = blend * descent + (1 - blend) * minimum, abs(descent - minimum)
+    gap = abs(descent - minimum)
+    anchor = descent if partial else blend * descent + (1 - blend) * minimum
     lr = 10.0 ** (anchor - math.log10(backoff))
-    confidence = 0.5 * math.exp(-1.0) if partial else math.exp(-gap)
+    diverged = context.stop_reason in ("diverged", "non_finite") or curve.n < curve.n_given
+    if context.stop_reason is None and not diverged:
+        diverged = turned_up(curve.losses)
+    fall = fall_to_noise(reading)
+    confidence = score(gap, diverged, fall)
+    early = ended_early(curve, context)
+    if early:
+        confidence *= PARTIAL_FACTOR
     if not reading.clear:
         caveats.append(
             "The loss falls by less than three times its noise: the descent is hard to locate, so this "
             "pick is uncertain. A larger batch or more steps (num_it) give a clearer curve."
         )
-        confidence *= 0.3
     members = _members(curve)
     picks = {name: s.lr for name, s in members.items()}
     lr_in = min(max(lr, float(curve.lrs[0])), float(curve.lrs[-1]))
@@ -192,34 +227,47 @@ def _auto(
         picks=picks,
         spread_decades=max(logs) - min(logs),
         anchor_gap_decades=gap,
+        diverged=diverged,
+        fall_to_noise=fall,
         anchor_index=i_level,
         min_index=reading.i_min,
         points_per_decade=reading.per_decade,
         partial=partial,
+        ended_early=early,
         read_raw=raw is not None,
         **params,
     )
     return with_caveats(suggestion, tuple(caveats))
 
 
-def lr_slice(lrs: Any, losses: Any, method: str = "auto") -> tuple[float, float] | None:
+def lr_slice(
+    lrs: Any,
+    losses: Any,
+    method: str = "auto",
+    *,
+    raw: Any = None,
+    stop_reason: str | None = None,
+    num_it: int | None = None,
+) -> SlicePick | None:
     """``(lo, hi)`` for fastai-style ``slice(lo, hi)``, or None when ``method`` gives no rate.
 
-    ``hi`` is ``method``'s pick (auto by default): the rate for the last layers. ``lo`` is ``hi / 10``
-    (fastai's ratio for ``slice(hi)``), raised to the first swept lr if below it. On the benchmark's
-    transfer tasks a tenth did better than a hundredth on both, but neither beat the best single rate:
-    use the slice as a hedge that keeps a pretrained body from too high a rate, not as a gain.
-    None also when that leaves ``lo >= hi``.
+    ``hi`` is ``method``'s pick (auto by default), told what the other suggesters are told about the
+    sweep (``raw`` losses for the methods that read them, ``stop_reason``, ``num_it``): the rate for the
+    last layers. ``lo`` is ``hi / 10`` (fastai's ratio for ``slice(hi)``), raised to the first swept lr if
+    below it. The pair is a ``SlicePick``: it unpacks as ``lo, hi`` and carries ``hi``'s ``confidence`` and
+    ``caveats`` (a partial sweep says so here too). On the benchmark's transfer tasks a tenth did better
+    than a hundredth on both, but neither beat the best single rate: use the slice as a hedge that keeps a
+    pretrained body from too high a rate, not as a gain. None also when that leaves ``lo >= hi``.
     """
-    from lrwidget.core.suggest import METHODS
+    from lrwidget.core.suggest import METHODS, from_sweep
 
     if method not in METHODS:
         raise ValueError(f"method must be one of {tuple(METHODS)}, got {method!r}")
-    top = METHODS[method](lrs, losses)
+    top = from_sweep(method, lrs, losses, raw=raw, stop_reason=stop_reason, num_it=num_it)
     if top.lr is None:
         return None
     hi = top.lr
     lo = max(hi / 10, float(np.asarray(lrs, dtype=float)[0]))
     if not lo < hi:
         return None
-    return (lo, hi)
+    return SlicePick(lo, hi, top)

@@ -93,6 +93,16 @@ def partial_caveats(curve: Curve, context: Sweep) -> tuple[str, ...]:
     )
 
 
+def ended_early(curve: Curve, context: Sweep) -> bool:
+    """True when the sweep ended before its last planned lr for a reason other than the loss (stopped by
+    hand, an error, an interrupt, or fewer points than ``num_it``) and the loss had not turned up."""
+    if not is_partial(curve, context):
+        return False
+    if context.stop_reason in ENDED_EARLY:
+        return True
+    return context.stop_reason is None and context.num_it is not None and curve.n_given < context.num_it
+
+
 def attach(suggestion: Suggestion, curve: Curve, context: Sweep) -> Suggestion:
     """``suggestion`` with the partial-curve caveats of ``curve`` under ``context`` added."""
     return with_caveats(suggestion, partial_caveats(curve, context))
