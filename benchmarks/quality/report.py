@@ -292,6 +292,62 @@ def confidence_tables(fam: Families) -> str:
     return "\n".join(lines)
 
 
+SHIFTS = tuple(round(0.1 * k, 1) for k in range(-6, 7))  # decades added to auto's pick
+
+
+def safe_width(truth: ev.Truth, lo: float = -5.0, hi: float = 1.0, step: float = 0.01) -> float:
+    """Decades of the truth grid's range where a pick would not be catastrophic."""
+    xs = np.arange(lo, hi + step / 2, step)
+    return float(step * sum(not ev.score_pick(truth, 10**x).catastrophic for x in xs))
+
+
+def ceiling_table(fam: Families) -> str:
+    """What no reading of auto's pick can fix: its picks shifted by a constant (chosen on all curves, in
+    sample, the most favourable reading), an oracle choosing the shift per curve, and the catastrophes on
+    knife-edge tasks (less than 0.7 decade of safe rates on the whole grid)."""
+    curves = fam.curves
+    picks = [ROSTER["auto"](c).lr for c in curves]
+    rows = []
+    per_curve = np.zeros((len(SHIFTS), len(curves)))
+    cats = np.zeros((len(SHIFTS), len(curves)), dtype=bool)
+    for k, d in enumerate(SHIFTS):
+        sc = [ev.score_pick(fam.truths[c.task], p * 10**d) for c, p in zip(curves, picks, strict=True)]  # type: ignore[operator]
+        per_curve[k] = [x.regret for x in sc]
+        cats[k] = [x.catastrophic for x in sc]
+        rows.append((int(cats[k].sum()), float(np.median(per_curve[k])), d))
+    best_cat = min(rows)
+    best_med = min(rows, key=lambda r: r[1])
+    oracle = per_curve.min(axis=0)
+    oracle_cat = int(np.sum(cats.all(axis=0)))
+    near = [abs(d) <= 0.3 for d in SHIFTS]
+    oracle_near = int(np.sum(cats[near].all(axis=0)))
+    widths = {t: safe_width(tr) for t, tr in fam.truths.items()}
+    knife = sorted(t for t, w in widths.items() if w < 0.7)
+    zero = SHIFTS.index(0.0)
+    at_knife = sum(bool(cats[zero, i]) for i, c in enumerate(curves) if c.task in knife)
+    n = len(curves)
+    return "\n".join(
+        [
+            f"Ceiling: auto's pick shifted by a constant {SHIFTS[0]:+} .. {SHIFTS[-1]:+} decades, chosen "
+            f"on all {n} curves (in sample):",
+            "",
+            "| reading | median regret | catastrophic |",
+            "|---|---:|---:|",
+            f"| auto as it is | {np.median(per_curve[zero]):.3f} | {int(cats[zero].sum())}/{n} |",
+            f"| fewest catastrophes (shift {best_cat[2]:+}) | {best_cat[1]:.3f} | {best_cat[0]}/{n} |",
+            f"| lowest median (shift {best_med[2]:+}) | {best_med[1]:.3f} | {best_med[0]}/{n} |",
+            f"| oracle: the best shift per curve, within +-0.3 decade | "
+            f"{np.median(per_curve[near].min(axis=0)):.3f} | {oracle_near}/{n} |",
+            f"| oracle: the best shift per curve, within +-0.6 decade | {np.median(oracle):.3f} | "
+            f"{oracle_cat}/{n} |",
+            "",
+            "Knife-edge tasks (under 0.7 decade of safe rates): "
+            + ", ".join(f"{t} ({widths[t]:.2f})" for t in knife)
+            + f"; auto's catastrophes on them: {at_knife} of {int(cats[zero].sum())}.",
+        ]
+    )
+
+
 def report(original: Path = ORIGINAL, broad: Path = BROAD) -> str:
     fam = load(original, broad, HELD_OUT_FAMILIES)
     held = [c for c in fam.curves if c.holdout]
@@ -321,6 +377,8 @@ def report(original: Path = ORIGINAL, broad: Path = BROAD) -> str:
         partial_table(fam),
         "",
         confidence_tables(fam),
+        "",
+        ceiling_table(fam),
         "",
         f"auto's factors: level={auto_module.LEVEL}, blend={auto_module.BLEND}, "
         f"backoff={auto_module.BACKOFF}, density correction {auto_module.DENSITY} x log10(points per decade "
