@@ -326,6 +326,7 @@ class LRFinderWidget(StaticImage, W.VBox):
         if isinstance(self._source, ReplaySource):
             self._show_result(self._source.result, elapsed=None)
             return
+        self.session.settle()  # Run clicked as the last sweep's ending was still drawing: wait for it
         if self.session.running:
             raise RuntimeError("the range test is already running: call stop() or wait() first")
         self.error = ""

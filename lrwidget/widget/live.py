@@ -89,12 +89,25 @@ class SweepRunner:
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self.cancel = threading.Event()
+        self._ending = threading.Event()  # set when the run has ended and on_done is being called
 
     @property
     def running(self) -> bool:
-        """True while a run is in progress."""
+        """True while a run is in progress (its ending, ``on_done``, included)."""
         t = self._thread
         return t is not None and t.is_alive()
+
+    @property
+    def ending(self) -> bool:
+        """True while the run is over but its thread is still in ``on_done`` (drawing the result)."""
+        return self.running and self._ending.is_set()
+
+    def settle(self, timeout: float | None = 30.0) -> bool:
+        """Wait for a run that is only finishing its ending (a Run clicked as the status turned
+        'stopped'); a run still sweeping is not waited for. True when no run is left."""
+        if self.ending:
+            self.join(timeout)
+        return not self.running
 
     def start(
         self,
@@ -107,9 +120,9 @@ class SweepRunner:
             if self.running:
                 raise RuntimeError("a sweep is already running: stop() it or wait() for it first")
             self.cancel = threading.Event()
-            thread = threading.Thread(
-                target=self._work, args=(source, on_step, on_done, self.cancel), name=self._name, daemon=True
-            )
+            self._ending = threading.Event()
+            args = (source, on_step, on_done, self.cancel, self._ending)
+            thread = threading.Thread(target=self._work, args=args, name=self._name, daemon=True)
             self._thread = thread
             thread.start()
         return thread
@@ -120,6 +133,7 @@ class SweepRunner:
         on_step: Callable[[StepEvent], None],
         on_done: Callable[[RunOutcome], None],
         cancel: threading.Event,
+        ending: threading.Event | None = None,
     ) -> None:
         t0 = time.perf_counter()
         try:
@@ -128,9 +142,12 @@ class SweepRunner:
             text = "".join(traceback.format_exception_only(type(exc), exc)).strip()
             partial = getattr(exc, "range_test_result", None)  # the engine attaches the curve so far
             partial = partial if isinstance(partial, RangeTestResult) else None
-            on_done(RunOutcome(partial, text, exc, time.perf_counter() - t0))
-            return
-        on_done(RunOutcome(result, None, None, time.perf_counter() - t0))
+            outcome = RunOutcome(partial, text, exc, time.perf_counter() - t0)
+        else:
+            outcome = RunOutcome(result, None, None, time.perf_counter() - t0)
+        if ending is not None:
+            ending.set()
+        on_done(outcome)
 
     def stop(self) -> None:
         """Ask the run to end: the engine checks the event before every step."""
@@ -177,8 +194,14 @@ class LiveSession:
     def running(self) -> bool:
         return self.runner.running
 
+    def settle(self, timeout: float | None = 30.0) -> bool:
+        """Wait for a run that is only finishing its ending; True when no run is left."""
+        return self.runner.settle(timeout)
+
     def start(self) -> None:
-        """Start the sweep in its thread (RuntimeError if one is running)."""
+        """Start the sweep in its thread (RuntimeError if one is still sweeping; a run finishing its
+        ending is waited for)."""
+        self.runner.settle()
         if self.runner.running:
             raise RuntimeError("the range test is already running: call stop() or wait() first")
         self.buffer.clear()

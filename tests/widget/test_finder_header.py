@@ -87,3 +87,26 @@ def test_the_header_row_fits_900_px_on_one_line():
         assert b.layout.flex == "0 0 auto" and b.layout.width.endswith("px")
     fixed = sum(int(b.layout.width[:-2]) for b in (w.run_button, w.stop_button)) + int(bar.min_width[:-2])
     assert fixed < 900 - 300  # the badge and Save PNG have the rest
+
+
+def test_run_right_after_the_status_reads_done_starts_a_new_sweep():
+    """The status turns 'done' inside the ending (the sweep's thread, before it exits). A Run then, while
+    the ending is still drawing, waits for it and starts the next sweep instead of failing with 'already
+    running' (D2's browser test clicks Run the moment the badge changes)."""
+    import threading
+    import time
+
+    w = LRFinderWidget(CurveSource(make_curve()), autoplay=False)
+    shown = threading.Event()
+
+    def slow_ending(change):
+        if change["new"] == "diverged" and not shown.is_set():
+            shown.set()
+            time.sleep(0.3)  # the ending goes on drawing after the status changed
+
+    w.observe(slow_ending, names="status")
+    w.start()
+    assert shown.wait(10)
+    assert w.session.running  # the first sweep's thread is still in its ending
+    w.start()  # must not raise
+    assert w.wait(10) and w.status == "diverged" and w.error == ""

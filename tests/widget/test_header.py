@@ -13,7 +13,7 @@ def step(i: int, n: int = 2000) -> StepEvent:
     return StepEvent(i, n, 1e-5, 1.25, 1.3, 0.01 * (i + 1))
 
 
-def auto(lr: float = 3e-4, confidence: float = 0.72, caveats: tuple[str, ...] = ()) -> Suggestion:
+def auto(lr: float = 3e-4, confidence: float = 0.95, caveats: tuple[str, ...] = ()) -> Suggestion:
     return Suggestion("auto", lr, confidence=confidence, caveats=caveats, params={"spread_decades": 0.8})
 
 
@@ -28,7 +28,7 @@ def test_the_recommendation_is_the_chosen_method_with_its_confidence():
     """Defect 4: whichever suggestion the state carries is the one named (the header follows recommend)."""
     base = {"status": "diverged", "stop_reason": "diverged", "points": 100}
     a = render(HeaderState(**base, recommended=auto()))
-    assert "auto suggests <b>3e-4</b>" in a.info and "high confidence 72%" in a.info
+    assert "auto suggests <b>3e-4</b>" in a.info and "high confidence 95%" in a.info
     v = render(HeaderState(**base, recommended=Suggestion("valley", 1.2e-3)))
     assert "valley suggests <b>1.2e-3</b>" in v.info and "auto" not in v.info
     none = render(HeaderState(**base, recommended=Suggestion("steepest", None, reason="flat")))
@@ -150,3 +150,23 @@ def test_shared_caveats_are_those_every_method_carries():
     others = {"auto": best, "valley": Suggestion("valley", 1e-3, caveats=(sweep,))}
     assert header.shared_caveats(best, others) == (sweep,)
     assert header.shared_caveats(None, others) == ()
+
+
+def test_confidence_words_follow_the_calibrated_terciles():
+    """Helper C's calibration: high from 0.93, medium from 0.86, low below (the benchmark's terciles)."""
+    base = {"status": "diverged", "stop_reason": "diverged", "points": 100}
+    for c, word in [(0.97, "high"), (0.93, "high"), (0.9, "medium"), (0.86, "medium"), (0.85, "low"),
+                    (0.3, "low")]:  # fmt: skip
+        assert (
+            f"{word} confidence {c:.0%}" in render(HeaderState(**base, recommended=auto(confidence=c))).info
+        )
+
+
+def test_a_partial_sweep_never_reads_high_confidence():
+    """Stopped early the pick is provisional: never above 'low'. Completed but partial (core's caveat on
+    every method): never above 'medium'. Whatever the value core gives."""
+    rec = {"recommended": auto(confidence=0.97), "shared_caveats": ("partial.",)}
+    stopped = render(HeaderState(status="stopped", stop_reason="cancelled", points=85, num_it=300, **rec))
+    assert "low confidence 97%" in stopped.info and "high confidence" not in stopped.info
+    partial = render(HeaderState(status="done", stop_reason="completed", points=300, num_it=300, **rec))
+    assert "medium confidence 97%" in partial.info
