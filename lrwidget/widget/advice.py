@@ -53,8 +53,8 @@ def compute_suggestions(
 
 def suggested_slice(suggestion: Suggestion | None, lrs: np.ndarray) -> tuple[float, float] | None:
     """Where slice mode starts: core's ``lr_slice`` rule (``(hi / 10, hi)``, lo raised to the first swept
-    lr) applied to the suggestion the widget shows, so the band ends at the drawn marker. (Core's
-    ``lr_slice`` recomputes the method without the sweep's context, which can move ``hi``.)"""
+    lr) applied to the very suggestion the widget shows (computed with the controls' values and the
+    sweep's context), so the band always ends at the drawn marker."""
     if suggestion is None or suggestion.lr is None or len(lrs) == 0:
         return None
     hi = float(suggestion.lr)
