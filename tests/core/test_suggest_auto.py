@@ -14,13 +14,12 @@ from lrwidget.core.suggest import _auto as A
 from lrwidget.core.suggest import auto, lr_slice, minimum, reading_curve
 
 
-def trained_sweep(num_it: int, seed: int = 0, noise: float = 0.05, end_lr: float = 10.0, power: float = 1.0):
-    """A model that trains during the sweep: the loss falls with the progress made so far, the sum of
-    ``lr ** power`` over the steps taken, and blows up once the rate passes 0.3 (instability), with batch
-    noise. With ``power`` p the descent moves 1 / p decade left per decade of points per decade."""
+def trained_sweep(num_it: int, seed: int = 0, noise: float = 0.05, end_lr: float = 10.0):
+    """A model that trains during the sweep: the loss falls with the SUM of the rates taken so far
+    (progress), and blows up once the rate passes 0.3 (instability), with batch noise."""
     lrs = np.geomspace(1e-7, end_lr, num_it)
-    progress = np.cumsum(lrs**power)
-    loss = 0.4 + 2.0 * np.exp(-progress / 0.05**power) + 0.05 * np.exp(8.0 * (np.log10(lrs) + 0.5))
+    progress = np.cumsum(lrs)
+    loss = 0.4 + 2.0 * np.exp(-progress / 0.05) + 0.05 * np.exp(8.0 * (np.log10(lrs) + 0.5))
     rng = np.random.default_rng(seed)
     return lrs, loss * (1 + noise * rng.standard_normal(num_it))
 
@@ -90,17 +89,15 @@ def test_parameters_move_the_pick_and_are_checked():
 
 
 def test_the_pick_stays_put_when_the_sweep_gets_longer():
-    """The simulated model trains during the sweep so that its descent moves 0.71 decade left per decade
-    of points per decade, as the descent anchor did on the benchmark's design families (progress ~
-    sum(lr ** 1.4)): about 0.9 decade from 50 to 1,000 points. auto's pick moves at most 0.3 decade (the
-    issue's goal)."""
+    """The simulated model trains during the sweep (progress = sum(lr)), so its descent moves a decade
+    left from 50 to 1,000 points; auto's pick moves at most 0.3 decade (the issue's goal)."""
     picks, descents = [], []
     for num_it in (50, 100, 300, 1000):
-        lrs, raw = trained_sweep(num_it, power=1 / 0.71)
+        lrs, raw = trained_sweep(num_it)
         s = auto(lrs, smooth(raw), raw=raw, stop_reason="diverged", num_it=num_it)
         picks.append(math.log10(s.lr))
         descents.append(float(np.log10(lrs[s.params["anchor_index"]])))
-    assert max(descents) - min(descents) > 0.7
+    assert max(descents) - min(descents) > 0.9
     assert max(picks) - min(picks) <= 0.3
 
 
