@@ -196,6 +196,16 @@ class _OffloadedGrads:
                 g.set_(torch.empty(0, dtype=g.dtype, device=g.device))  # type: ignore[call-overload]
                 self._freed.append((p, g, key))
 
+    def refill_unrestored(self, store: TensorStore) -> None:
+        """Before the store goes: refill any gradient still emptied (a snapshot closed without a restore),
+        and give it back to its parameter if the parameter has none."""
+        if not any(g.numel() == 0 and p.numel() != 0 for p, g, _ in self._freed):
+            return
+        self.restore(store)
+        for p, g, _ in self._freed:
+            if p.grad is None:
+                p.grad = g
+
     def restore(self, store: TensorStore) -> None:
         with torch.no_grad():
             for _, g, key in self._freed:
@@ -389,5 +399,7 @@ class TrainingSnapshot:
         self._iterators.restore()
 
     def close(self) -> None:
-        """Free the copies (delete the files for ``"disk"``); ``restore`` cannot be called afterwards."""
+        """Free the copies (delete the files for ``"disk"``); ``restore`` cannot be called afterwards.
+        Gradients moved to the store and not restored yet are refilled first (never lost)."""
+        self._grads.refill_unrestored(self._store)
         self._store.close()

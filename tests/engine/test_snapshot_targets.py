@@ -240,3 +240,17 @@ def test_a_gradient_the_user_holds_a_view_of_stays_in_memory(model, optimizer, t
     snap.close()
     assert params[0].grad is shared and shared.data_ptr() == view.data_ptr() and torch.equal(view, values)
     assert params[1].grad is lone and lone.shape == params[1].shape
+
+
+def test_closing_a_disk_snapshot_without_restore_keeps_the_gradients(model, optimizer, tmp_path):
+    """close() without restore() (a caller that gave up on the restore) still refills the gradients it
+    emptied before deleting their files: the user's grad tensors keep their values."""
+    params = list(model.parameters())
+    grads = [p.grad for p in params]
+    values = [g.clone() for g in grads]
+    snap = TrainingSnapshot(model, optimizer, target="disk", directory=tmp_path)
+    assert all(p.grad is None for p in params)
+    snap.close()
+    assert list(tmp_path.iterdir()) == []
+    assert all(p.grad is g for p, g in zip(params, grads, strict=True))
+    assert all(torch.equal(g, v) for g, v in zip(grads, values, strict=True))
