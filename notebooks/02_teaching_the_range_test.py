@@ -142,13 +142,13 @@ print("  ".join(f"{name} from {lr:.1e}" for name, lr in starts.items()))
 # `auto` reads the raw losses through a window centred on each point, half a decade of learning rate on
 # either side (a running median, then a mean: `lw.suggest.reading_curve`), which does not trail the
 # loss. Two more things it knows about the sweep: the model trains during it, so a longer sweep makes
-# the same progress at lower rates (on the benchmark's design families the descent came 0.71 decade
-# earlier per decade of points per decade, the minimum 0.14, so `auto` moves its descent anchor back by
-# 0.75 x `log10` of the ratio of points per decade); and a sweep that stopped before the loss turned up
-# shows no real minimum, which `auto` then says in `caveats`. Its `confidence` is an estimate that the
-# rates within 0.3 decade of the pick are safe, fitted on the benchmark: lower when its two anchors
-# disagree, when the sweep diverged, and when the fall is shallow against the noise; below about 0.86
-# (the benchmark's lowest third, which held most of its failures) look at the curve before trusting it.
+# the same progress at lower rates (its descent comes earlier by `log10` of the ratio of points per
+# decade, and `auto` moves its descent anchor back by that); and a sweep that stopped before the loss
+# turned up shows no real minimum, which `auto` then says in `caveats`. Its `confidence` is an estimate
+# that the rates within 0.3 decade of the pick are safe, fitted on the benchmark: lower when its two
+# anchors disagree, when the sweep diverged, and when the fall is shallow against the noise. Below about
+# 0.85 (the benchmark's lowest third, which held most of its failures) look at the curve before trusting
+# it.
 # The next cell draws what it reads.
 
 # %%
