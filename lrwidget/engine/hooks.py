@@ -14,6 +14,7 @@ says so, and the loop neither records it nor advances the ladder.
 from __future__ import annotations
 
 import inspect
+import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -28,9 +29,24 @@ BeforeStep = Callable[[nn.Module, Any], Any]
 
 
 def needs_closure(optimizer: Any) -> bool:
-    """True when ``optimizer.step`` has a ``closure`` parameter without a default (LBFGS)."""
+    """True when ``optimizer.step`` has a ``closure`` parameter without a default (LBFGS).
+    Read once per step function (``inspect.signature`` costs more than a whole tiny training step)."""
+    step = optimizer.step
+    function = getattr(step, "__func__", None)  # a bound method: the class's function, cacheable
+    if function is None:
+        return _needs_closure(step)
+    known = _CLOSURE.get(function)
+    if known is None:
+        known = _CLOSURE[function] = _needs_closure(step)
+    return known
+
+
+_CLOSURE: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()
+
+
+def _needs_closure(step: Any) -> bool:
     try:
-        parameters = inspect.signature(optimizer.step).parameters
+        parameters = inspect.signature(step).parameters
     except (TypeError, ValueError):
         return False
     closure = parameters.get("closure")
