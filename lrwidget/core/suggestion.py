@@ -5,6 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+#: Words for ``Suggestion.confidence``, highest first: a confidence at or above the bound earns the word,
+#: below the last bound it is "low". The bounds are the terciles of auto's confidence over the benchmark's
+#: 360 curves (docs/suggestion_quality.md): the low third held 29 of the 43 catastrophic picks (10 of 12
+#: on the held-out families), the high third 1.
+CONFIDENCE_LEVELS: tuple[tuple[str, float], ...] = (("high", 0.90), ("medium", 0.85))
+
+
+def confidence_word(confidence: float | None) -> str:
+    """The word for a confidence in [0, 1] by ``CONFIDENCE_LEVELS``; None or nan: "low"."""
+    c = -1.0 if confidence is None else float(confidence)
+    for word, bound in CONFIDENCE_LEVELS:
+        if c >= bound:  # nan compares False: "low"
+            return word
+    return "low"
+
 
 @dataclass(frozen=True)
 class SlideStep:

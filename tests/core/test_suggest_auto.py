@@ -197,3 +197,13 @@ def test_lr_slice_reads_the_sweep_and_carries_its_caveats():
     assert pair.confidence == top.confidence and pair.suggestion == top
     with pytest.raises(ValueError, match="stop_reason"):
         lr_slice(lrs, raw, stop_reason="finished")
+
+
+def test_confidence_words_are_the_benchmark_terciles():
+    """high from 0.90, medium from 0.85, low below (and for None or nan)."""
+    from lrwidget.core.suggestion import CONFIDENCE_LEVELS, confidence_word
+
+    assert CONFIDENCE_LEVELS == (("high", 0.90), ("medium", 0.85))
+    cases = [(0.97, "high"), (0.90, "high"), (0.89, "medium"), (0.85, "medium"), (0.84, "low"), (0.02, "low")]
+    assert [confidence_word(c) for c, _ in cases] == [w for _, w in cases]
+    assert confidence_word(None) == "low" and confidence_word(math.nan) == "low"

@@ -18,7 +18,7 @@ from lrwidget.core.suggest._minimum import minimum
 from lrwidget.core.suggest._slide import rule_gradient, slide_rule, slide_rule_scaled
 from lrwidget.core.suggest._steepest import steepest
 from lrwidget.core.suggest._valley import valley
-from lrwidget.core.suggestion import SlicePick, SlideStep, Suggestion
+from lrwidget.core.suggestion import CONFIDENCE_LEVELS, SlicePick, SlideStep, Suggestion, confidence_word
 
 METHODS: dict[str, Callable[..., Suggestion]] = {
     "slide_rule": slide_rule,
@@ -55,6 +55,7 @@ def from_sweep(
 
 
 __all__ = [
+    "CONFIDENCE_LEVELS",
     "METHODS",
     "MIN_POINTS",
     "READS_RAW",
@@ -62,6 +63,7 @@ __all__ = [
     "SlideStep",
     "Suggestion",
     "auto",
+    "confidence_word",
     "from_sweep",
     "lr_slice",
     "minimum",
