@@ -102,10 +102,12 @@ class LRFinderWidget(StaticImage, W.VBox):
         self._last: StepEvent | None = None
         self._elapsed: float | None = None
         self.static_image_error = ""  # why the last static-image refresh failed ('' when it did not)
+        self._image_lock = threading.Lock()
+        self._image_thread: threading.Thread | None = None  # the last refresh of the static image
         settings = self._source.settings()
-        self._num_it = int(settings.get("num_it") or 100)
-        self._planned = (settings.get("start_lr"), settings.get("end_lr"))
         lrs0 = self._source.result.lrs if isinstance(self._source, ReplaySource) else np.zeros(0)
+        self._num_it = int(settings.get("num_it") or len(lrs0) or 1)  # a replay without it: its own length
+        self._planned = (settings.get("start_lr"), settings.get("end_lr"))
         lo, hi = axes.lr_domain(lrs0, *self._planned)
         self.selection = Selection(bounds=axes.pick_bounds(lo, hi))
         self.session = LiveSession(self._source, self._on_frame, self._on_end, max_rate=max_rate,
@@ -426,12 +428,17 @@ class LRFinderWidget(StaticImage, W.VBox):
                 "error" if error or result is None else STATUS_OF_STOP.get(result.stop_reason, "done")
             )
             self._render_header()
-            self._refresh_image()
+            self._image_thread = threading.Thread(
+                target=self._refresh_image, name="lrwidget-png", daemon=True
+            )
+            self._image_thread.start()  # off the sweep's thread: a Run right after the ending is not held up
 
     def _refresh_image(self) -> None:
         """Put the final curve into every output showing this widget (what a saved notebook keeps)."""
         try:
-            self.refresh_static_image()
+            with self._image_lock:  # one at a time, the newest result last
+                if self.comm is not None:  # closed meanwhile: nothing to show
+                    self.refresh_static_image()
         except Exception as exc:  # a picture must never turn a finished sweep into an error
             self.static_image_error = f"{type(exc).__name__}: {exc}"
 

@@ -69,6 +69,7 @@ def test_the_saved_output_gets_the_final_curve_when_the_sweep_ends(monkeypatch):
     assert [k for k, *_ in sent] == ["display"] and "image/png" not in sent[0][1]
     w.start()
     assert w.wait(10) and w.status == "diverged"
+    w._image_thread.join(30)  # drawn off the sweep's thread, so a Run right after is not held up
     assert [k for k, *_ in sent] == ["display", "update"]
     _, bundle, raw = sent[-1]
     assert raw and base64.b64decode(bundle["image/png"]).startswith(PNG_SIGNATURE)
