@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from lrwidget.core.result import RangeTestResult
-from lrwidget.core.suggestion import Suggestion
+from lrwidget.core.suggestion import CONFIDENCE_LEVELS, Suggestion, confidence_word
 
 WIDTH = 100
 RECOMMENDED = "auto"  # what result.suggest() answers with: the default pick
@@ -31,8 +31,10 @@ LEGEND = (
     f"{MARK} the recommendation: auto, the default pick (best of the rules on held-out task families of "
     "the benchmark, docs/suggestion_quality.md).",
     "step: where on the curve the method read its pick (0 = the first of the sweep's steps).",
-    "confidence: auto's own 0-1 score, 1 when its readings of the curve agree; the lower it is, the more "
-    "the plot deserves a look.",
+    "confidence: auto's calibrated 0-1 score ("
+    + ", ".join(f"{word} >= {bound:.2f}" for word, bound in CONFIDENCE_LEVELS)
+    + ", low below); on the benchmark's held-out task families the low picks held most of the "
+    "catastrophic ones: when it says low, look at the plot.",
 )
 
 
@@ -79,7 +81,7 @@ def suggestion_table(suggestions: Mapping[str, Suggestion], width: int = WIDTH) 
     """Every suggestion as a row (the recommendation marked), the legend, then the caveats to read."""
     rows = [("", "method", "lr", "step", "confidence", "note")]
     for name, s in suggestions.items():
-        confidence = "" if s.confidence is None else f"{s.confidence:.2f}"
+        confidence = "" if s.confidence is None else f"{s.confidence:.2f} {confidence_word(s.confidence)}"
         note = f"no pick: {s.reason}" if s.lr is None else ""
         step = "-" if s.index is None else str(s.index)
         rows.append((MARK if name == RECOMMENDED else "", name, fmt_lr(s.lr), step, confidence, note))

@@ -26,7 +26,7 @@ from lrwidget.core._result_codec import (
 )
 from lrwidget.core.events import STOP_REASONS
 from lrwidget.core.smoothing import smooth
-from lrwidget.core.suggestion import Suggestion
+from lrwidget.core.suggestion import SlicePick, Suggestion
 
 FORMAT = "lrwidget.RangeTestResult"
 VERSION = 1
@@ -156,11 +156,17 @@ class RangeTestResult:
         context: dict[str, Any] = {"raw": self.losses, "stop_reason": self.stop_reason, "num_it": num_it}
         return {name: from_sweep(name, self.lrs, self.smoothed, **context) for name in METHODS}
 
-    def lr_slice(self) -> tuple[float, float] | None:
-        """``(lo, hi)`` for discriminative fine-tuning, or None (see ``lrwidget.suggest.lr_slice``)."""
+    def lr_slice(self, method: str = "auto", *, curve: str = "train") -> SlicePick | None:
+        """``(lo, hi)`` for discriminative fine-tuning, or None (see ``lrwidget.suggest.lr_slice``).
+
+        ``hi`` is what :meth:`suggest` gives for ``method``: the sweep's raw losses, stop reason and
+        ``num_it`` are passed the same way, so a partial sweep's slice carries the same caveats.
+        """
         from lrwidget.core.suggest import lr_slice
 
-        return lr_slice(self.lrs, self.smoothed)
+        lrs, raw, smoothed = self._curve_for(curve)
+        num_it = self.settings.get("num_it")
+        return lr_slice(lrs, smoothed, method, raw=raw, stop_reason=self.stop_reason, num_it=num_it)
 
     # -- serialisation -----------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:

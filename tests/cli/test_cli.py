@@ -155,7 +155,10 @@ def test_demo_marks_and_explains_the_recommendation(demo_run):
     marked = [line for line in text.splitlines() if line.startswith("*  auto")]
     assert len(marked) == 1 and f"{pick.lr:.3g}" in marked[0]
     assert "* the recommendation: auto" in text
-    assert "step: where on the curve" in text and "confidence: auto's own 0-1 score" in text
+    assert (
+        "step: where on the curve" in text
+        and "confidence: auto's calibrated 0-1 score (high >= 0.90, medium >= 0.85, low below)" in text
+    )
     assert f"recommended lr {pick.lr:.3g} (auto" in text
     assert f"raw loss     first {result.losses[0]:.4g}" in text  # the climb is shown, not guessed at
     assert f"stop reason  {result.stop_reason}:" in text

@@ -107,6 +107,18 @@ def test_lr_slice_is_ordered_or_none(result):
     assert result.lrs[0] <= lo < hi <= result.lrs[-1]
 
 
+def test_lr_slice_is_told_about_the_sweep_like_suggest():
+    """A stopped sweep's slice carries the same caveats and confidence as its auto pick (hi)."""
+    lrs = np.geomspace(1e-6, 1e-2, 60)
+    losses = 2.0 - np.tanh(np.linspace(-3, 1, 60))  # still falling where it was stopped
+    stopped = RangeTestResult(lrs=lrs, losses=losses, stop_reason="cancelled", settings={"num_it": 200})
+    pick = stopped.lr_slice(method="auto")
+    top = stopped.suggest("auto")
+    assert pick is not None and pick.hi == top.lr
+    assert pick.caveats == top.caveats and pick.caveats
+    assert pick.confidence == top.confidence
+
+
 def test_json_round_trip_keeps_everything(result, tmp_path):
     """to_json then from_json gives an equal result, nan and inf included, via text and via a file."""
     text = result.to_json_text()
