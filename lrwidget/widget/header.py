@@ -19,7 +19,7 @@ import numpy as np
 from lrwidget.core.events import StepEvent
 from lrwidget.core.result import RangeTestResult
 from lrwidget.core.suggest._sweep import turned_up  # core's notion of "the loss turned up"
-from lrwidget.core.suggestion import Suggestion
+from lrwidget.core.suggestion import Suggestion, confidence_word
 from lrwidget.widget.registry import PALETTE, format_lr, method_label
 
 
@@ -113,10 +113,6 @@ def fmt_seconds(s: float | None) -> str:
     return f"{m} min {sec:02d} s"
 
 
-#: auto's calibrated confidence read as words: the terciles over the benchmark's 360 curves (helper C's
-#: calibration; on the held-out families the low / middle / high third held 10 / 2 / 0 of 12 catastrophes).
-CONFIDENCE_HIGH = 0.90
-CONFIDENCE_MEDIUM = 0.85
 ENDED_EARLY = ("cancelled", "interrupted", "error")
 LEVELS = ("low", "medium", "high")
 
@@ -125,7 +121,7 @@ def confidence_words(s: Suggestion, most: str = "high") -> str:
     """Confidence as a person reads it: low / medium / high (the benchmark's terciles, at most ``most``),
     the value, and the methods' spread."""
     c = float(s.confidence or 0.0)
-    level = "high" if c >= CONFIDENCE_HIGH else "medium" if c >= CONFIDENCE_MEDIUM else "low"
+    level = confidence_word(c)  # core's calibrated words (the benchmark's terciles), written once there
     level = LEVELS[min(LEVELS.index(level), LEVELS.index(most))]
     spread = s.params.get("spread_decades")
     span = f", methods span {spread:.1f} decades" if isinstance(spread, (int, float)) else ""

@@ -13,8 +13,8 @@ torch = pytest.importorskip("torch")
 from ipywidgets.widgets.widget import _instances  # noqa: E402  (ipywidgets' registry of open widgets)
 from widget_helpers import make_curve  # noqa: E402
 
+from lrwidget.core.suggestion import CONFIDENCE_LEVELS  # noqa: E402
 from lrwidget.widget.finder import LRFinderWidget  # noqa: E402
-from lrwidget.widget.header import CONFIDENCE_MEDIUM  # noqa: E402
 
 
 def paced(loss_fn, seconds: float = 0.004, long_step: int | None = None, long_s: float = 0.0, entered=None):
@@ -83,7 +83,9 @@ def test_a_stopped_sweep_says_its_advice_is_provisional(torch_parts):
     w.stop()
     assert w.wait(10) and w.status == "stopped"
     auto = w.suggestions["auto"]
-    assert auto.caveats and auto.confidence is not None and auto.confidence < CONFIDENCE_MEDIUM
+    assert (
+        auto.caveats and auto.confidence is not None and auto.confidence < dict(CONFIDENCE_LEVELS)["medium"]
+    )
     assert "before the loss turned up" in w.message.value
     assert "low confidence" in w.info.value and "high confidence" not in w.info.value
 

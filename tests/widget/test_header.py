@@ -153,7 +153,8 @@ def test_shared_caveats_are_those_every_method_carries():
 
 
 def test_confidence_words_follow_the_calibrated_terciles():
-    """Helper C's calibration: high from 0.90, medium from 0.85, low below (the benchmark's terciles)."""
+    """Core's calibrated words (CONFIDENCE_LEVELS: high from 0.90, medium from 0.85, low below) read as
+    the header shows them, with the value."""
     base = {"status": "diverged", "stop_reason": "diverged", "points": 100}
     for c, word in [(0.97, "high"), (0.9, "high"), (0.88, "medium"), (0.85, "medium"), (0.84, "low"),
                     (0.3, "low")]:  # fmt: skip
