@@ -234,9 +234,10 @@ def versus_torch_lr_finder(build, name: str, repeats: int) -> dict[str, Any] | N
 
 
 # -- adapters and validation ---------------------------------------------------------------------
-def _pairs(bare, ours, repeats: int, reset=None) -> tuple[list[float], list[float], float]:
+def _pairs(bare, ours, repeats: int, reset=None, reset_ours=None) -> tuple[list[float], list[float], float]:
     """CPU-time and wall-time ratios ours/bare, one per interleaved (ABBA) pair, and the median bare CPU
-    seconds. ``reset()`` runs untimed before each bare run (the bare loop has no restore of its own)."""
+    seconds. ``reset()`` runs untimed before each bare run (the bare loop has no restore of its own),
+    ``reset_ours()`` before each of ours."""
 
     def clocked(fn, before=None) -> tuple[float, float]:
         if before is not None:
@@ -245,13 +246,13 @@ def _pairs(bare, ours, repeats: int, reset=None) -> tuple[list[float], list[floa
         fn()
         return time.perf_counter() - wall, time.process_time() - cpu
 
-    clocked(bare, reset), clocked(ours)  # warm-up
+    clocked(bare, reset), clocked(ours, reset_ours)  # warm-up
     cpu, wall, base = [], [], []
     for i in range(repeats):
         if i % 2:
-            o, b = clocked(ours), clocked(bare, reset)
+            o, b = clocked(ours, reset_ours), clocked(bare, reset)
         else:
-            b, o = clocked(bare, reset), clocked(ours)
+            b, o = clocked(bare, reset), clocked(ours, reset_ours)
         cpu.append(o[1] / b[1])
         wall.append(o[0] / b[0])
         base.append(b[1])
@@ -348,9 +349,10 @@ def _transformers_case():
     return model, sweep.optimizer, step, loader, sweep.run, sweep.settings.before_step
 
 
-def _bare_loop_with(model, opt, step, batches, lrs, before_step=None) -> None:
+def _bare_loop_with(model, opt, step, batches, lrs, before_step=None) -> list[float]:
     model.train()
     data = itertools.cycle(batches)
+    losses = []
     for lr in lrs:
         for g in opt.param_groups:
             g["lr"] = lr
@@ -360,7 +362,8 @@ def _bare_loop_with(model, opt, step, batches, lrs, before_step=None) -> None:
         if before_step is not None:
             before_step(model, opt)
         opt.step()
-        loss.item()  # a real loop reads its loss (lr_find does, once per step)
+        losses.append(loss.item())  # a real loop reads its loss (lr_find does, once per step)
+    return losses
 
 
 def adapters(repeats: int) -> list[list[str]]:
@@ -372,22 +375,38 @@ def adapters(repeats: int) -> list[list[str]]:
         if case is None:
             rows.append([name, "-", "-", "-", "-", "-", "not installed"])
             continue
-        cpu, wall, base = _adapter_ratio(case, repeats)
-        rows.append([name, NUM_IT, len(cpu), f"{1e3 * base / NUM_IT:.3f}", _spread(cpu), _spread(wall), ""])
+        cpu, wall, base, same = _adapter_ratio(case, repeats)
+        note = "same losses, bit for bit" if same else "LOSSES DIFFER: not the same work"
+        rows.append([name, NUM_IT, len(cpu), f"{1e3 * base / NUM_IT:.3f}", _spread(cpu), _spread(wall), note])
     return rows
 
 
-def _adapter_ratio(case: tuple, repeats: int) -> tuple[list[float], list[float], float]:
+def _adapter_ratio(case: tuple, repeats: int) -> tuple[list[float], list[float], float, bool]:
+    """Ratios as ``_pairs`` gives them, and whether both loops recorded the very same losses.
+
+    Both start every run from the same weights, optimizer state AND torch RNG state (dropout masks):
+    otherwise lr_find would start from where the previous bare run ended (it restores what it found) and
+    the two loops would follow different trajectories, with different data-dependent kernel costs."""
     model, opt, step, batches, ours, *hook = case
     clip = hook[0] if hook else None
     lrs = list(SweepSettings.from_kwargs(**SWEEP).ladder)
     model0, opt0 = copy.deepcopy(model.state_dict()), copy.deepcopy(opt.state_dict())
+    rng0 = torch.get_rng_state()
 
     def reset() -> None:
         model.load_state_dict(model0)
         opt.load_state_dict(opt0)
+        torch.set_rng_state(rng0)
 
-    return _pairs(lambda: _bare_loop_with(model, opt, step, batches, lrs, clip), ours, repeats, reset)
+    def bare() -> list[float]:
+        return _bare_loop_with(model, opt, step, batches, lrs, clip)
+
+    reset()
+    bare_losses = bare()
+    reset()
+    same = bare_losses == ours().losses.tolist()
+    # ours is reset too: lr_find puts back what it found, which after a bare run is the bare run's end
+    return (*_pairs(bare, ours, repeats, reset, reset), same)
 
 
 def validation_cost(repeats: int) -> list[list[str]]:
@@ -499,7 +518,7 @@ def _adapter_tables(repeats: int, pairs: int) -> None:
         _table(
             "4. Each adapter: lr_find / bare loop doing the same steps (zero_grad, forward, backward, "
             "step, lr set, loss.item()); median (IQR) of interleaved pairs; target <= 1.03",
-            ["source", "steps", "pairs", "bare ms/step (CPU)", "CPU-time ratio", "wall ratio", "note"],
+            ["source", "steps", "pairs", "bare ms/step (CPU)", "CPU-time ratio", "wall ratio", "check"],
             adapters(pairs),
         )
     )
