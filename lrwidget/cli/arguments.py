@@ -94,7 +94,7 @@ def parser() -> argparse.ArgumentParser:
         help="run a range test on a small model over scikit-learn's digits",
         description="Run a range test on a small model over scikit-learn's bundled 8x8 digits: print the "
         "curve's summary and every suggestion, save result.json and lr_find.png in --out, then train at "
-        "the recommended rate to show that it works. Needs the 'demo' extra (scikit-learn, matplotlib).",
+        "the recommended rate to show that it works. Needs the 'demo' extra (scikit-learn).",
         formatter_class=formatter,
     )
     demo.add_argument(

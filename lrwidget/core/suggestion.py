@@ -51,8 +51,8 @@ class Suggestion:
     lr: float | None
     index: int | None = None
     reason: str = ""
-    params: dict[str, Any] = field(default_factory=dict)
-    trace: tuple[SlideStep, ...] = ()
+    params: dict[str, Any] = field(default_factory=dict, repr=False)  # long: read them by name
+    trace: tuple[SlideStep, ...] = field(default=(), repr=False)
     confidence: float | None = None
     caveats: tuple[str, ...] = ()
 

@@ -119,6 +119,16 @@ def test_lr_slice_is_told_about_the_sweep_like_suggest():
     assert pick.confidence == top.confidence
 
 
+def test_a_suggestion_prints_in_a_line_without_its_params_and_trace(result):
+    """What a notebook shows for result.suggest(): the pick and its confidence, not hundreds of characters."""
+    for name in ("auto", "slide_rule"):
+        s = result.suggest(name)
+        text = repr(s)
+        assert text.startswith(f"Suggestion(method='{name}', lr=") and "confidence=" in text
+        assert "params=" not in text and "trace=" not in text and len(text) < 300
+        assert s.params or s.trace or s.reason  # still there, read by name
+
+
 def test_json_round_trip_keeps_everything(result, tmp_path):
     """to_json then from_json gives an equal result, nan and inf included, via text and via a file."""
     text = result.to_json_text()
