@@ -1,7 +1,8 @@
 """What the widget costs a sweep, how often it draws, and what it sends to the browser.
 
-1. Widget-attached ``lr_find`` against headless ``lr_find`` on the same model and data, runs interleaved,
-   median of the per-pair ratios (target <= 1.03). "sweep" times the engine's call alone (what the user
+1. The widget's sweep against the same prepared sweep run headless (``prepare_sweep(...).run()``, the call
+   the widget's source makes) on the same model and data, runs interleaved, median of the per-pair
+   ratios (target <= 1.03). "sweep" times the engine's call alone (what the user
    waits for to train on); "end to end" adds the final drawing and the suggestions. The flushes' share
    of the sweep is printed in CPU time (thread CPU spent in flushes / process CPU of the sweep) and in
    wall time: it is the widget's direct cost, and unlike the ratio it does not move with the load of a
@@ -31,7 +32,7 @@ from dataclasses import dataclass, field
 import torch
 import torch.nn.functional as F
 
-from lrwidget.engine.range_test import lr_find
+from lrwidget.engine.entry import prepare_sweep
 from lrwidget.examples.digits import digits_loaders, small_cnn, small_mlp
 from lrwidget.widget.finder import LRFinderWidget
 from lrwidget.widget.sources import LiveSource
@@ -114,19 +115,20 @@ def bench_ratio(pairs: int, num_it: int) -> None:
     model, opt = _parts(small_cnn)
     kw = {"num_it": num_it, "end_lr": 1.0, "stop_div": False}
     learner = Learner(model, opt, F.cross_entropy, train)
+    bare = prepare_sweep(learner, progress=False, **kw)  # the very call the widget's source makes
     headless, sweep, end2end, cpu_share, wall_share = [], [], [], [], []
     fps, gap, long_gaps = [], [], []
     with record_comms() as log:
         src = TimedSource(learner, **kw)
         w = LRFinderWidget(src, autoplay=False)
         frames = instrument(w)
-        lr_find(model, opt, F.cross_entropy, train, progress=False, **kw)  # warm-up
+        bare.run()  # warm-up
         for i in range(pairs):
             order = ("headless", "widget") if i % 2 == 0 else ("widget", "headless")
             for kind in order:
                 if kind == "headless":
                     t0 = time.perf_counter()
-                    lr_find(model, opt, F.cross_entropy, train, progress=False, **kw)
+                    bare.run()
                     headless.append(time.perf_counter() - t0)
                 else:
                     log.clear()
@@ -147,7 +149,9 @@ def bench_ratio(pairs: int, num_it: int) -> None:
     print(
         f"[1] digits CNN, {num_it} steps, {pairs} interleaved pairs, torch threads={torch.get_num_threads()}"
     )
-    print(f"    headless lr_find       median {statistics.median(headless) * 1e3:8.1f} ms")
+    print(
+        f"    headless sweep         median {statistics.median(headless) * 1e3:8.1f} ms  (same prepared run)"
+    )
     print(f"    widget: sweep          median {statistics.median(sweep) * 1e3:8.1f} ms")
     print(f"    widget: end to end     median {statistics.median(end2end) * 1e3:8.1f} ms")
     verdict = "OK" if r_sweep <= TARGET else "ABOVE TARGET"
