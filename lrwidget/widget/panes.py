@@ -261,7 +261,7 @@ class LossPane(_Pane):
         with hold_all(self.raw, self.smooth, self.columns):
             self.raw.x, self.raw.y = _wire(lrs[ok_raw]), _wire(losses[ok_raw])
             self.smooth.x, self.smooth.y = _wire(lrs[ok_s]), _wire(smoothed[ok_s])
-            self.columns.x, self.columns.y = lrs, np.ones(n)
+            self.columns.x, self.columns.y = _wire(lrs), np.ones(n, dtype=np.float32)  # clicks map by index
         self.set_y_range(lo, hi, sticky)
         if self.hovered is not None and self.hovered >= n:
             self.set_hover(None)
