@@ -96,10 +96,18 @@ class Throttle:
         return self
 
     def _claim(self) -> bool:
-        """Take the right to flush now if a frame interval has passed (lock held)."""
+        """Take the right to flush now if a frame interval has passed (lock held).
+
+        A frame that comes late (steps that arrive between due times, a thread waiting for the GIL or a
+        core) brings the next one forward by its lateness, but never closer than ``1 / max_rate``: so
+        on a steady stream the frames keep the interval's rate on average, and the floor holds.
+        """
         now = self.clock()
-        if now - self._last >= self.interval:
-            self._last = now
+        gap = now - self._last
+        if gap >= self.interval:
+            late = gap - self.interval
+            streaming = gap < 2 * self.interval
+            self._last = now - min(late, self.interval - self.min_interval) if streaming else now
             self._pending = False
             return True
         return False

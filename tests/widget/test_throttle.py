@@ -104,6 +104,22 @@ def test_a_sweep_given_less_cpu_gets_fewer_frames_but_never_below_five_a_second(
     assert len(frames) >= 6.0 * 5 * 0.95
 
 
+def test_late_frames_bring_the_next_forward_so_the_floor_holds_on_average():
+    """At the floor (8 a second) with steps 30 ms apart a due frame waits for the next step, up to 25 ms
+    late; the next one comes that much sooner (never closer than 1 / max_rate), so 6 s give 48 frames,
+    not the 40 that 150 ms gaps would."""
+    clocks = FakeClocks()
+    th, frames = make(clocks, flush_cpu=0.02, max_rate=10, min_rate=8, budget=0.02)
+    end = 6.0
+    while clocks.now < end:
+        clocks.now += 0.03
+        th.mark()
+    gaps = [b - a for a, b in itertools.pairwise(frames)]
+    assert th.interval == pytest.approx(0.125)
+    assert len(frames) >= 6.0 * 8 * 0.97
+    assert min(gaps) >= 0.1 - 1e-9
+
+
 def test_state_left_unsent_is_polled_out_after_one_interval():
     """A mark right after a flush waits; the daemon's poll sends it once the interval has passed."""
     clocks = FakeClocks()
