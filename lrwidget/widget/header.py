@@ -118,14 +118,16 @@ LEVELS = ("low", "medium", "high")
 
 
 def confidence_words(s: Suggestion, most: str = "high") -> str:
-    """Confidence as a person reads it: low / medium / high (the benchmark's terciles, at most ``most``),
-    the value, and the methods' spread."""
+    """Confidence as a person reads it: low / medium / high (core's calibrated words, at most ``most``),
+    then auto's score (0-1, not a percentage: it is a calibrated rank), whether the word was capped, and
+    the methods' spread."""
     c = float(s.confidence or 0.0)
-    level = confidence_word(c)  # core's calibrated words (the benchmark's terciles), written once there
-    level = LEVELS[min(LEVELS.index(level), LEVELS.index(most))]
+    word = confidence_word(c)  # core's calibrated words (the benchmark's terciles), written once there
+    level = LEVELS[min(LEVELS.index(word), LEVELS.index(most))]
+    capped = ", capped for a partial curve" if level != word else ""
     spread = s.params.get("spread_decades")
     span = f", methods span {spread:.1f} decades" if isinstance(spread, (int, float)) else ""
-    return f"{level} confidence {c:.0%}{span}"
+    return f"{level} confidence: score {c:.2f}{capped}{span}"
 
 
 def most_confidence(state: HeaderState) -> str:

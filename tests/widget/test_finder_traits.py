@@ -264,6 +264,6 @@ def test_header_reads_auto_confidence_and_spread(w):
     """After the sweep the header gives auto's pick with its confidence in words and the methods' spread."""
     auto = w.suggestions["auto"]
     text = w.info.value
-    assert "auto suggests" in text and f"{auto.confidence:.0%}" in text
+    assert "auto suggests" in text and f"score {auto.confidence:.2f}" in text
     assert f"methods span {auto.params['spread_decades']:.1f} decades" in text
     assert any(f"{word} confidence" in text for word in ("low", "medium", "high"))

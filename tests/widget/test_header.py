@@ -28,7 +28,7 @@ def test_the_recommendation_is_the_chosen_method_with_its_confidence():
     """Defect 4: whichever suggestion the state carries is the one named (the header follows recommend)."""
     base = {"status": "diverged", "stop_reason": "diverged", "points": 100}
     a = render(HeaderState(**base, recommended=auto()))
-    assert "auto suggests <b>3e-4</b>" in a.info and "high confidence 95%" in a.info
+    assert "auto suggests <b>3e-4</b>" in a.info and "high confidence: score 0.95" in a.info
     v = render(HeaderState(**base, recommended=Suggestion("valley", 1.2e-3)))
     assert "valley suggests <b>1.2e-3</b>" in v.info and "auto" not in v.info
     none = render(HeaderState(**base, recommended=Suggestion("steepest", None, reason="flat")))
@@ -43,7 +43,7 @@ def test_a_stopped_sweep_says_how_far_it_got_and_shows_cores_caveat():
         HeaderState(status="stopped", stop_reason="cancelled", points=673, num_it=2000,
                     recommended=auto(confidence=0.1, caveats=(caveat,)))
     )  # fmt: skip
-    assert "stopped by you after 673 of 2000 steps" in view.info and "low confidence 10%" in view.info
+    assert "stopped by you after 673 of 2000 steps" in view.info and "low confidence: score 0.10" in view.info
     assert "before the loss turned up" in view.message
     diverged = render(HeaderState(status="diverged", stop_reason="diverged", points=90, recommended=auto()))
     assert diverged.message == ""
@@ -54,7 +54,7 @@ def test_every_caveat_of_the_suggestion_is_shown_escaped():
     s = auto(confidence=0.2, caveats=("The loss <never> turns up.", "The loss <never> turns up."))
     view = render(HeaderState(status="diverged", stop_reason="diverged", points=100, recommended=s))
     assert view.message.count("The loss &lt;never&gt; turns up.") == 1
-    assert "low confidence 20%" in view.info
+    assert "low confidence: score 0.20" in view.info
 
 
 def test_a_diverged_sweep_is_not_a_warning_and_an_error_is_red():
@@ -159,7 +159,8 @@ def test_confidence_words_follow_the_calibrated_terciles():
     for c, word in [(0.97, "high"), (0.9, "high"), (0.88, "medium"), (0.85, "medium"), (0.84, "low"),
                     (0.3, "low")]:  # fmt: skip
         assert (
-            f"{word} confidence {c:.0%}" in render(HeaderState(**base, recommended=auto(confidence=c))).info
+            f"{word} confidence: score {c:.2f}"
+            in render(HeaderState(**base, recommended=auto(confidence=c))).info
         )
 
 
@@ -168,6 +169,7 @@ def test_a_partial_sweep_never_reads_high_confidence():
     every method): never above 'medium'. Whatever the value core gives."""
     rec = {"recommended": auto(confidence=0.97), "shared_caveats": ("partial.",)}
     stopped = render(HeaderState(status="stopped", stop_reason="cancelled", points=85, num_it=300, **rec))
-    assert "low confidence 97%" in stopped.info and "high confidence" not in stopped.info
+    assert "low confidence: score 0.97, capped for a partial curve" in stopped.info
+    assert "high confidence" not in stopped.info
     partial = render(HeaderState(status="done", stop_reason="completed", points=300, num_it=300, **rec))
-    assert "medium confidence 97%" in partial.info
+    assert "medium confidence: score 0.97, capped for a partial curve" in partial.info
