@@ -270,7 +270,7 @@ export function suggestionLabel(s, { autoMethod = "auto", confidence = null } = 
   const name = s.label || s.method;
   let text = `${name} ${formatLr(s.lr)}`;
   if (s.method === autoMethod && Number.isFinite(confidence)) {
-    text += ` · ${Math.round(confidence * 100)}%`;
+    text += ` · score ${confidence.toFixed(2)}`; // a calibrated rank in [0, 1], not a percentage
   }
   return text;
 }

@@ -275,7 +275,7 @@ describe("text", () => {
   it("labels a suggestion with its rate, and the auto one with its confidence", () => {
     assert.equal(suggestionLabel({ method: "valley", lr: 1e-3 }), "valley 1e-3");
     assert.equal(suggestionLabel({ method: "valley", label: "Valley", lr: 1e-3 }), "Valley 1e-3");
-    assert.equal(suggestionLabel({ method: "auto", lr: 2.5e-3 }, { confidence: 0.824 }), "auto 2.5e-3 · 82%");
+    assert.equal(suggestionLabel({ method: "auto", lr: 2.5e-3 }, { confidence: 0.824 }), "auto 2.5e-3 · score 0.82");
     assert.equal(suggestionLabel({ method: "valley", lr: 1e-3 }, { confidence: 0.8 }), "valley 1e-3");
   });
 

@@ -88,7 +88,7 @@ describe("layoutStrip: suggestions", () => {
     const byMethod = Object.fromEntries(g.marks.map((m) => [m.method, m]));
     assert.equal(byMethod.auto.color, "#E8430C");
     assert.equal(byMethod.slide_rule.text, "slide rule 1.8e-3");
-    assert.equal(byMethod.auto.text, "auto 2.2e-3 · 82%");
+    assert.equal(byMethod.auto.text, "auto 2.2e-3 · score 0.82");
     assert.ok(REGISTRY.fallback_colors.includes(byMethod.steepest.color));
     assert.equal(colorFor({ method: "valley", color: "#123456" }, 0, REGISTRY), "#123456");
     assert.equal(colorFor({ method: "nope" }, 3, null), "currentColor");
