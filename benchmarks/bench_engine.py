@@ -13,7 +13,11 @@ Run: ``python benchmarks/bench_engine.py`` (``--quick`` for fewer repeats). Prin
 4. Adapters. The same ratio, CPU time first, for each source: a plain model, a Lightning
    ``LightningModule`` (the bare loop calls ``training_step``) and a transformers ``Trainer`` (tiny BERT
    from a config; the bare loop calls ``compute_loss`` and clips as ``max_grad_norm`` says, as the
-   sweep does). Skipped for a library that is not installed (both are test extras).
+   sweep does). The bare loop does what a user's loop does: lr set, ``zero_grad``, forward, backward,
+   step, ``loss.item()``. Every run of either starts from the same weights, optimizer state and torch
+   RNG (dropout masks), and the table checks that both record the same losses bit for bit. Median and
+   IQR over ``--pairs`` interleaved (ABBA) pairs. Skipped for a library that is not installed (both are
+   test extras).
 5. Validation. The cost of ``val_data`` per evaluated step (``val_every=1``), in ms and in training
    steps, for 1 and 4 validation batches.
 6. Memory. Two fresh subprocesses (a wide MLP, Adam) run the bare loop or ``lr_find`` after the same
