@@ -158,6 +158,7 @@ class Throttle:
                 self._measure_work()
                 wanted = self.flush_cpu / (self.budget * self.work_rate)
                 self.interval = min(self.max_interval, max(self.min_interval, wanted))
+        time.sleep(0)  # give up the GIL once: the kernel's IO thread sends the frame now, not after the step
 
     def _measure_work(self) -> None:
         """Update ``work_rate`` from the process CPU used since the last flush (flush lock held)."""
