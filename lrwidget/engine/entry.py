@@ -80,8 +80,10 @@ class PreparedSweep:
         return f"PreparedSweep({self.kind}, {self.settings.ladder!r}, device={str(self.device)!r})"
 
 
-def prepare_sweep(source: Any, *args: Any, **kwargs: Any) -> PreparedSweep:
+def prepare_sweep(source: Any, *args: Any, caller: str = "lr_find", **kwargs: Any) -> PreparedSweep:
     """Resolve ``source`` through its adapter and check every keyword; nothing is trained yet.
+
+    ``caller`` names the function the user called in the error for an unknown keyword.
 
     Keywords: the sweep's settings (``SweepSettings``: start_lr, end_lr, num_it, mode, beta, stop_div,
     div_factor, device, accumulation_steps, amp, before_step, val_data, val_every, val_batches, snapshot,
@@ -93,7 +95,7 @@ def prepare_sweep(source: Any, *args: Any, **kwargs: Any) -> PreparedSweep:
     misplaced = [k for k in RUN_KEYWORDS if k in kwargs]
     if misplaced:
         raise TypeError(f"{' and '.join(misplaced)} belong to PreparedSweep.run(), not prepare_sweep()")
-    _checks.keywords(kwargs, (*NAMES, *adapter.KEYWORDS), "lr_find")
+    _checks.keywords(kwargs, (*NAMES, *adapter.KEYWORDS), caller)
     options = {k: kwargs.pop(k) for k in adapter.KEYWORDS if k in kwargs}
     SweepSettings.from_kwargs(**kwargs)  # the user's own values, checked before the adapter does any work
     parts = adapter.adapt(source, *args, **options)
