@@ -57,7 +57,7 @@ class LiveSource:
         bad = [k for k in RESERVED if k in kwargs]
         if bad:
             raise TypeError(f"{', '.join(bad)} are set by the widget itself; do not pass them")
-        self.prepared = prepare_sweep(source, *args, progress=False, **kwargs)
+        self.prepared = prepare_sweep(source, *args, caller="LRFinderWidget", progress=False, **kwargs)
 
     def run(self, on_step: Callable[[StepEvent], None], cancel: threading.Event) -> RangeTestResult:
         return self.prepared.run(on_step=on_step, cancel=cancel)

@@ -132,8 +132,9 @@ def test_bad_picks_and_keyword_typos_fail_at_once_naming_the_trait(torch_parts):
     """Defect 6: lr = 1e10, 1e-30, True and lr_slice = (1e-12, 1e12) raise a TraitError naming the trait;
     num_iter=50 fails at construction naming num_it."""
     model, opt, loss_fn, data = torch_parts
-    with pytest.raises(TypeError, match="did you mean 'num_it'"):
+    with pytest.raises(TypeError, match="did you mean 'num_it'") as err:
         LRFinderWidget(model, opt, loss_fn, data, num_iter=50)
+    assert str(err.value).startswith("LRFinderWidget got")  # the user's call is named, not lr_find
     w = LRFinderWidget(model, opt, loss_fn, data, num_it=20)
     for bad in (1e10, 1e-30, True):
         with pytest.raises(traitlets.TraitError, match="lr"):
