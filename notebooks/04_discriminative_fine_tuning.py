@@ -116,14 +116,14 @@ plt.show()
 #
 # ## 3. A slice of rates
 #
-# `result.lr_slice()` proposes `(lo, hi)`: `hi` is the auto pick (for the last group, the head); `lo` is
-# where the descent starts, kept between `hi/100` and `hi/10` (for the first group, the body). If you
-# dragged a slice in the widget, `w.lr_slice` has it; run top to bottom, it is `None` and we use the
-# suggestion.
+# `result.lr_slice()` proposes `(lo, hi)`: `hi` is the auto pick (for the last group, the head) and `lo`
+# is `hi / 10` (for the first group, the body), fastai's ratio. In slice mode the widget starts on that
+# same suggestion when the sweep ends, so `w.lr_slice` holds it until you drag another slice; then it
+# holds yours.
 
 # %%
 suggested_slice = unfrozen_result.lr_slice()
-lr_slice = w.lr_slice or suggested_slice
+lr_slice = w.lr_slice or suggested_slice  # yours if you dragged one, else the suggestion
 lo, hi = lr_slice
 print(f"suggested slice: slice({suggested_slice[0]:.2e}, {suggested_slice[1]:.2e})")
 print(f"using slice({lo:.2e}, {hi:.2e}): body at {lo:.2e}, head at {hi:.2e}")

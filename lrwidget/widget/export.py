@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 __all__ = [
     "PNG_SIGNATURE",
     "StaticImage",
+    "kernel_main_loop",
     "result_png",
     "save_png_button",
     "save_pngs",
@@ -113,6 +114,16 @@ class StaticImage:
         for handle in handles:
             handle.update(bundle, raw=True)
         return len(handles)
+
+
+def kernel_main_loop() -> Any | None:
+    """The running IPython kernel's main-thread event loop (its ``io_loop``), or None outside a kernel."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return None
+    kernel = getattr(get_ipython(), "kernel", None)
+    return getattr(kernel, "io_loop", None)
 
 
 def save_pngs(figures: Iterable[bqplot.Figure], filename: str = "lr_finder") -> list[str]:

@@ -24,7 +24,7 @@ from lrwidget.core.suggestion import SlideStep
 from lrwidget.widget import axes, header
 from lrwidget.widget.advice import compute_suggestions, rule_view, suggested_slice
 from lrwidget.widget.controls import Controls
-from lrwidget.widget.export import StaticImage, save_png_button
+from lrwidget.widget.export import StaticImage, kernel_main_loop, save_png_button
 from lrwidget.widget.live import Frame, LiveSession, RunOutcome
 from lrwidget.widget.panes import GradPane, LossPane, Marker, make_lr_scale, set_lr_range
 from lrwidget.widget.registry import method
@@ -428,10 +428,21 @@ class LRFinderWidget(StaticImage, W.VBox):
                 "error" if error or result is None else STATUS_OF_STOP.get(result.stop_reason, "done")
             )
             self._render_header()
-            self._image_thread = threading.Thread(
-                target=self._refresh_image, name="lrwidget-png", daemon=True
-            )
-            self._image_thread.start()  # off the sweep's thread: a Run right after the ending is not held up
+            self._schedule_image_refresh()
+
+    def _schedule_image_refresh(self) -> None:
+        """Redraw the static image off the sweep's thread (a Run right after the ending is not held up).
+
+        In a kernel it is drawn on the kernel's main thread, between cells: matplotlib is not thread-safe
+        and the user's own plots run there (a PNG drawn on another thread broke a notebook's
+        ``tight_layout`` with a mathtext parse error). Without a kernel a daemon thread draws it.
+        """
+        loop = kernel_main_loop()
+        if loop is not None:
+            loop.add_callback(self._refresh_image)
+            return
+        self._image_thread = threading.Thread(target=self._refresh_image, name="lrwidget-png", daemon=True)
+        self._image_thread.start()
 
     def _refresh_image(self) -> None:
         """Put the final curve into every output showing this widget (what a saved notebook keeps)."""

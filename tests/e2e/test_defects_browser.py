@@ -25,8 +25,8 @@ import math
 import os
 import re
 import shutil
-import sys
 import time
+import types
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -222,8 +222,8 @@ def save_docs(shot: Path, name: str) -> None:
 class Session:
     """One notebook in one page: the setup cell stays, each test shows its own widget under it.
 
-    ``helpers`` is tests/e2e/conftest.py (its NotebookDriver and FinderView), found through a fixture's
-    value: conftest modules are not importable by name from a test module."""
+    ``helpers`` holds tests/e2e/conftest.py's names (its NotebookDriver and FinderView), found through a
+    fixture's value: conftest modules are not importable by name from a test module."""
 
     def __init__(self, page: Any, helpers: Any, lab: Any) -> None:
         self.page = page
@@ -323,7 +323,10 @@ def s(browser: Any, lab: Any) -> Iterator[Session]:
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
     page.js_errors = errors
-    session = Session(page, sys.modules[type(lab).__module__], lab)
+    # the e2e conftest's names, from its Lab class's globals: sys.modules["conftest"] is whichever
+    # tests/*/conftest.py was imported last when the whole suite runs
+    helpers = types.SimpleNamespace(**type(lab).notebook_url.__globals__)
+    session = Session(page, helpers, lab)
     nb = session.nb
     nb.write("defects.ipynb", SETUP)
     nb.open("defects.ipynb")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 from widget_helpers import CurveSource, make_curve
 
@@ -74,6 +76,29 @@ def test_the_saved_output_gets_the_final_curve_when_the_sweep_ends(monkeypatch):
     _, bundle, raw = sent[-1]
     assert raw and base64.b64decode(bundle["image/png"]).startswith(PNG_SIGNATURE)
     assert "application/vnd.jupyter.widget-view+json" in bundle and w.static_image_error == ""
+
+
+def test_in_a_kernel_the_static_image_is_drawn_on_the_kernel_main_thread(monkeypatch):
+    """matplotlib is not thread-safe and the user's plots run on the kernel's main thread: the final PNG
+    is handed to that thread's loop (drawn between cells), never drawn on another thread."""
+    import lrwidget.widget.finder as finder
+
+    scheduled = []
+
+    class MainLoop:
+        def add_callback(self, fn):
+            scheduled.append(fn)
+
+    drawn_on = []
+    monkeypatch.setattr(finder, "kernel_main_loop", lambda: MainLoop())
+    w = LRFinderWidget(CurveSource(make_curve()), autoplay=False)
+    monkeypatch.setattr(w, "refresh_static_image", lambda: drawn_on.append(threading.current_thread()))
+    w.start()
+    assert w.wait(10) and w.status == "diverged"
+    assert len(scheduled) == 1 and drawn_on == [] and w._image_thread is None
+    scheduled[0]()  # what the kernel's loop does, on its (this) thread
+    assert drawn_on == [threading.main_thread()] and w.static_image_error == ""
+    w.close()
 
 
 def test_the_header_row_fits_900_px_on_one_line():
