@@ -26,3 +26,23 @@ def torch_parts():
     model = torch.nn.Linear(4, 1)
     opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
     return model, opt, torch.nn.functional.mse_loss, batches
+
+
+@pytest.fixture
+def displays(monkeypatch) -> list[tuple]:
+    """What ``IPython.display.display`` was asked to show: ``("display", obj, raw)`` per call, and
+    ``("update", obj, raw)`` per update of a display handle it gave (``display_id=True``)."""
+    import IPython.display
+
+    sent: list[tuple] = []
+
+    class Handle:
+        def update(self, obj, raw=False):
+            sent.append(("update", obj, raw))
+
+    def fake_display(obj, raw=False, display_id=None):
+        sent.append(("display", obj, raw))
+        return Handle() if display_id else None
+
+    monkeypatch.setattr(IPython.display, "display", fake_display)
+    return sent

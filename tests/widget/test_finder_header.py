@@ -46,26 +46,15 @@ def test_a_completed_sweep_whose_loss_turned_up_is_not_called_a_plain_completion
     assert f"the loss turned up ({best:.3g} → {last:.3g}) (stop_div was off)" in w.info.value
 
 
-def test_the_saved_output_gets_the_final_curve_when_the_sweep_ends(monkeypatch):
+def test_the_saved_output_gets_the_final_curve_when_the_sweep_ends(displays):
     """The widget displayed before its sweep (no curve yet: no image) has its output updated once the sweep
     ends, with an image/png of the final curve beside the widget view: what GitHub and nbviewer show."""
-    import base64
 
-    import IPython.display
+    import base64
 
     from lrwidget.widget.export import PNG_SIGNATURE
 
-    sent = []
-
-    class Handle:
-        def update(self, obj, raw=False):
-            sent.append(("update", obj, raw))
-
-    def fake_display(obj, raw=False, display_id=None):
-        sent.append(("display", obj, raw))
-        return Handle() if display_id else None
-
-    monkeypatch.setattr(IPython.display, "display", fake_display)
+    sent = displays
     w = LRFinderWidget(CurveSource(make_curve()), autoplay=False)
     w._ipython_display_()
     assert [k for k, *_ in sent] == ["display"] and "image/png" not in sent[0][1]

@@ -121,21 +121,10 @@ def test_without_matplotlib_the_bundle_is_unchanged_and_result_png_says_what_to_
     assert "image/png" not in bundle and "application/vnd.jupyter.widget-view+json" in bundle
 
 
-def test_display_keeps_a_handle_and_refresh_updates_it(monkeypatch):
+def test_display_keeps_a_handle_and_refresh_updates_it(displays):
     """A widget shown before its sweep had points gets its picture when the sweep ends."""
-    sent = []
 
-    class Handle:
-        def update(self, obj, raw=False):
-            sent.append(("update", obj, raw))
-
-    def fake_display(obj, raw=False, display_id=None):
-        sent.append(("display", obj, raw))
-        return Handle() if display_id else None
-
-    import IPython.display
-
-    monkeypatch.setattr(IPython.display, "display", fake_display)
+    sent = displays
     box = ResultBox()
     assert box.refresh_static_image() == 0
     box._ipython_display_()
