@@ -162,6 +162,12 @@ def _pair(name: str, value: Any) -> list[float] | None:
     return [lo, hi]
 
 
+def rate_pair(what: str, help: str) -> Any:
+    """A trait holding ``[lo, hi]`` (two rates, each checked as ``Rate``) or None."""
+    # None allowed: traitlets types List as list only, hence Any at the use
+    return List(Rate(what=what), default_value=None, allow_none=True, minlen=2, maxlen=2, help=help)
+
+
 class DecisionStrip(anywidget.AnyWidget):
     """A log learning-rate ruler for choosing the learning rate of a range test.
 
@@ -186,13 +192,9 @@ class DecisionStrip(anywidget.AnyWidget):
 
     min_lr = Float(1e-7, help="Lower end of the ruler: the first learning rate of the sweep.").tag(sync=True)
     max_lr = Float(10.0, help="Upper end of the ruler: the last learning rate of the sweep.").tag(sync=True)
-    limits = List(
-        Rate(what="limits"),
-        default_value=None,
-        allow_none=True,
-        minlen=2,
-        maxlen=2,
-        help="[lo, hi]: the rates lr, tentative and lr_slice may take; None means the ruler's range.",
+    limits: Any = rate_pair(
+        "limits",
+        "[lo, hi]: the rates lr, tentative and lr_slice may take; None means the ruler's range.",
     )
     suggestions: List[Any] = List(
         help="Suggestions drawn as ticks: dicts {method, lr, label, color, reason, confidence}; "
@@ -207,29 +209,17 @@ class DecisionStrip(anywidget.AnyWidget):
     tentative = Rate(
         None, allow_none=True, help="Where the pick handle is: the rate Enter or Accept would accept."
     ).tag(sync=True)
-    lr_slice = List(
-        Rate(what="lr_slice"),
-        default_value=None,
-        allow_none=True,
-        minlen=2,
-        maxlen=2,
-        help="The chosen slice [lo, hi] for discriminative learning rates, or None.",
+    lr_slice: Any = rate_pair(
+        "lr_slice",
+        "The chosen slice [lo, hi] for discriminative learning rates, or None.",
     ).tag(sync=True)
-    suggested_slice: Any = List(  # None allowed (traitlets types List as list only)
-        Rate(what="suggested_slice"),
-        default_value=None,
-        allow_none=True,
-        minlen=2,
-        maxlen=2,
-        help="The slice [lo, hi] slice mode starts with (core's lr_slice suggestion), or None.",
+    suggested_slice: Any = rate_pair(
+        "suggested_slice",
+        "The slice [lo, hi] slice mode starts with (core's lr_slice suggestion), or None.",
     ).tag(sync=True)
-    measured: Any = List(  # None allowed (traitlets types List as list only)
-        Rate(what="measured"),
-        default_value=None,
-        allow_none=True,
-        minlen=2,
-        maxlen=2,
-        help="[lo, hi] of the rates the sweep measured (None: unknown); the ruler shades the rest and a "
+    measured: Any = rate_pair(
+        "measured",
+        "[lo, hi] of the rates the sweep measured (None: unknown); the ruler shades the rest and a "
         "pick outside it is said to be not measured.",
     ).tag(sync=True)
     slice_mode = Bool(False, help="Show the two slice handles; the snippet then shows slice(lo, hi).").tag(
