@@ -538,26 +538,36 @@ def run_and_measure(s: Session, code: str) -> tuple[Any, dict[str, Any], dict[st
     return f, rec, frames_per_second(rec)
 
 
-@pytest.fixture(scope="module")
-def fast_sweep(s: Session) -> dict[str, Any]:
-    """A ~4 s sweep of ~1 ms steps (2,000 steps) on a tiny model, recorded in the browser."""
+def recorded_sweep(s: Session, code: str) -> dict[str, Any]:
+    """Show and run the widget ``code`` makes, recorded in the browser; what the kernel says at the end."""
     s.page.set_viewport_size({"width": 1280, "height": 1400})
-    f, rec, fps = run_and_measure(
-        s, "pace(0.0005)\nw = lrwidget.LRFinderWidget(fast_learn, num_it=2000, stop_div=False)\nw"
-    )
+    f, rec, fps = run_and_measure(s, code)
     out = s.py("print(w.status, len(w.result), getattr(w, 'flushes', -1))")
     return {"finder": f, "rec": rec, "fps": fps, "kernel": out}
 
 
-def test_frames_drawn_in_the_browser_fast_steps(fast_sweep: dict[str, Any]) -> None:
-    """Defect 3, fast steps: at least 5 loss-line redraws a second reach the page over the sweep's middle."""
-    fps, kernel = fast_sweep["fps"], fast_sweep["kernel"]
-    print(f"\nfast steps (2000 x ~1 ms): {fps} ; kernel: status, points, flushes = {kernel}")
+def assert_live_enough(sweep: dict[str, Any], what: str) -> None:
+    """The sweep ended, lasted long enough to measure, and drew at least FPS_MIN frames a second."""
+    fps, kernel = sweep["fps"], sweep["kernel"]
+    print(f"\n{what}: {fps} ; kernel: status, points, flushes = {kernel}")
     assert kernel.split()[0] == "done", kernel
     assert fps["span_s"] >= 3.0, (
         f"the sweep lasted {fps['span_s']:.1f} s in the browser: too short to measure"
     )
     assert fps["fps_mid"] >= FPS_MIN, fps
+
+
+@pytest.fixture(scope="module")
+def fast_sweep(s: Session) -> dict[str, Any]:
+    """A ~4 s sweep of ~1 ms steps (2,000 steps) on a tiny model, recorded in the browser."""
+    return recorded_sweep(
+        s, "pace(0.0005)\nw = lrwidget.LRFinderWidget(fast_learn, num_it=2000, stop_div=False)\nw"
+    )
+
+
+def test_frames_drawn_in_the_browser_fast_steps(fast_sweep: dict[str, Any]) -> None:
+    """Defect 3, fast steps: at least 5 loss-line redraws a second reach the page over the sweep's middle."""
+    assert_live_enough(fast_sweep, "fast steps (2000 x ~1 ms)")
 
 
 def test_the_header_never_flashes_back_and_follows_recommend(s: Session, fast_sweep: dict[str, Any]) -> None:
@@ -589,25 +599,16 @@ def test_the_header_never_flashes_back_and_follows_recommend(s: Session, fast_sw
 @pytest.fixture(scope="module")
 def slow_sweep(s: Session) -> dict[str, Any]:
     """A ~4 s sweep of 80 ms steps (45 steps) on the CNN, recorded in the browser."""
-    s.page.set_viewport_size({"width": 1280, "height": 1400})
-    f, rec, fps = run_and_measure(
+    return recorded_sweep(
         s,
         "pace(0.08)\nw = lrwidget.LRFinderWidget(learn, num_it=45, start_lr=1e-5, end_lr=1.0, stop_div=False)"
         "\nw",
     )
-    out = s.py("print(w.status, len(w.result), getattr(w, 'flushes', -1))")
-    return {"finder": f, "rec": rec, "fps": fps, "kernel": out}
 
 
 def test_frames_drawn_in_the_browser_slow_steps(slow_sweep: dict[str, Any]) -> None:
     """Defect 3, slow steps (about 11 a second): still at least 5 redraws a second over the middle."""
-    fps, kernel = slow_sweep["fps"], slow_sweep["kernel"]
-    print(f"\nslow steps (45 x ~90 ms): {fps} ; kernel: status, points, flushes = {kernel}")
-    assert kernel.split()[0] == "done", kernel
-    assert fps["span_s"] >= 3.0, (
-        f"the sweep lasted {fps['span_s']:.1f} s in the browser: too short to measure"
-    )
-    assert fps["fps_mid"] >= FPS_MIN, fps
+    assert_live_enough(slow_sweep, "slow steps (45 x ~90 ms)")
 
 
 # ---------------------------------------------------------------------------------------------- clicks, slice
