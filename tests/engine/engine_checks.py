@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 
 
 def full_state(model, optimizer, scheduler=None, grad_scaler=None, loader=None) -> dict[str, Any]:
@@ -64,3 +65,33 @@ def assert_bitwise_equal(a: Any, b: Any, path: str = "state") -> None:
 
 def _bytes(t: torch.Tensor) -> torch.Tensor:
     return t.detach().cpu().contiguous().reshape(-1).view(torch.uint8)
+
+
+class Boom(Exception):
+    """The error the scripted failures raise."""
+
+
+def scripted_loss(kind: str, at: int = 4, seen: list | None = None):
+    """cross_entropy that turns bad after ``at`` calls: huge ("diverged"), nan ("non_finite"), raises
+    Boom ("error" / "loss_error") or KeyboardInterrupt ("interrupt"); any other kind stays good.
+    ``seen`` records each call's number."""
+    calls = {"n": 0}
+
+    def loss(out, y):
+        calls["n"] += 1
+        if seen is not None:
+            seen.append(calls["n"])
+        base = F.cross_entropy(out, y)
+        if calls["n"] <= at:
+            return base
+        if kind == "diverged":
+            return base * 1e3
+        if kind == "non_finite":
+            return base * float("nan")
+        if kind in ("error", "loss_error"):
+            raise Boom("loss failed")
+        if kind == "interrupt":
+            raise KeyboardInterrupt
+        return base
+
+    return loss

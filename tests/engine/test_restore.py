@@ -9,36 +9,10 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from engine_checks import assert_bitwise_equal, full_state
+from engine_checks import Boom, assert_bitwise_equal, full_state, scripted_loss
 
 from lrwidget.engine.entry import lr_find
 from lrwidget.examples.digits import digits_loaders, small_cnn
-
-
-class Boom(Exception):
-    """An error raised from user code in the middle of a sweep."""
-
-
-def scripted_loss(kind: str, at: int = 4):
-    """cross_entropy that turns bad after ``at`` calls: huge (diverged), nan, raises, or interrupts."""
-    calls = {"n": 0}
-
-    def loss(out, y):
-        calls["n"] += 1
-        base = F.cross_entropy(out, y)
-        if calls["n"] <= at:
-            return base
-        if kind == "diverged":
-            return base * 1e3
-        if kind == "non_finite":
-            return base * float("nan")
-        if kind == "loss_error":
-            raise Boom("loss failed")
-        if kind == "interrupt":
-            raise KeyboardInterrupt
-        return base
-
-    return loss
 
 
 class FailingData:

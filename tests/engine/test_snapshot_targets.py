@@ -11,37 +11,10 @@ from pathlib import Path
 
 import pytest
 import torch
-import torch.nn.functional as F
-from engine_checks import assert_bitwise_equal, full_state, identities
+from engine_checks import Boom, assert_bitwise_equal, full_state, identities, scripted_loss
 
 from lrwidget.engine.entry import lr_find
 from lrwidget.engine.snapshot import TrainingSnapshot
-
-
-class Boom(Exception):
-    """Raised by the loss in the middle of a sweep."""
-
-
-def scripted_loss(kind: str, at: int = 4, seen: list | None = None):
-    """cross_entropy that, after ``at`` calls, diverges, raises or interrupts; ``seen`` records each call."""
-    calls = {"n": 0}
-
-    def loss(out, y):
-        calls["n"] += 1
-        if seen is not None:
-            seen.append(calls["n"])
-        base = F.cross_entropy(out, y)
-        if calls["n"] <= at:
-            return base
-        if kind == "diverged":
-            return base * 1e3
-        if kind == "error":
-            raise Boom("loss failed")
-        if kind == "interrupt":
-            raise KeyboardInterrupt
-        return base
-
-    return loss
 
 
 def snapshot_files(folder: Path) -> list[Path]:
