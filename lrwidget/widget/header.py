@@ -18,7 +18,7 @@ import numpy as np
 
 from lrwidget.core.events import StepEvent
 from lrwidget.core.result import RangeTestResult
-from lrwidget.core.suggest._sweep import turned_up  # core's notion of "the loss turned up"
+from lrwidget.core.suggest import turned_up  # core's notion of "the loss turned up"
 from lrwidget.core.suggestion import Suggestion, confidence_word
 from lrwidget.widget.registry import PALETTE, format_lr, method_label
 

@@ -17,6 +17,7 @@ from lrwidget.core.suggest._common import MIN_POINTS
 from lrwidget.core.suggest._minimum import minimum
 from lrwidget.core.suggest._slide import rule_gradient, slide_rule, slide_rule_scaled
 from lrwidget.core.suggest._steepest import steepest
+from lrwidget.core.suggest._sweep import turned_up
 from lrwidget.core.suggest._valley import valley
 from lrwidget.core.suggestion import CONFIDENCE_LEVELS, SlicePick, SlideStep, Suggestion, confidence_word
 
@@ -72,5 +73,6 @@ __all__ = [
     "slide_rule",
     "slide_rule_scaled",
     "steepest",
+    "turned_up",
     "valley",
 ]
