@@ -559,15 +559,16 @@ def assert_live_enough(sweep: dict[str, Any], what: str) -> None:
 
 @pytest.fixture(scope="module")
 def fast_sweep(s: Session) -> dict[str, Any]:
-    """A ~4 s sweep of ~1 ms steps (2,000 steps) on a tiny model, recorded in the browser."""
+    """A sweep of ~1 ms steps (3,000 steps) on a tiny model, recorded in the browser: the steps' sleep
+    alone (3.3 s) keeps it above the 3 s the measure needs, however fast the machine."""
     return recorded_sweep(
-        s, "pace(0.0005)\nw = lrwidget.LRFinderWidget(fast_learn, num_it=2000, stop_div=False)\nw"
+        s, "pace(0.0011)\nw = lrwidget.LRFinderWidget(fast_learn, num_it=3000, stop_div=False)\nw"
     )
 
 
 def test_frames_drawn_in_the_browser_fast_steps(fast_sweep: dict[str, Any]) -> None:
     """Defect 3, fast steps: at least 5 loss-line redraws a second reach the page over the sweep's middle."""
-    assert_live_enough(fast_sweep, "fast steps (2000 x ~1 ms)")
+    assert_live_enough(fast_sweep, "fast steps (3000 x ~1 ms)")
 
 
 def test_the_header_never_flashes_back_and_follows_recommend(s: Session, fast_sweep: dict[str, Any]) -> None:
