@@ -1,4 +1,4 @@
-"""Engine benchmarks: lr_find's overhead over a bare loop, torch-lr-finder side by side, and memory.
+"""Engine benchmarks: lr_find's overhead over a bare loop, and torch-lr-finder side by side.
 
 Run: ``python benchmarks/bench_engine.py`` (``--quick`` for fewer repeats). Prints tables of figures.
 
@@ -10,7 +10,7 @@ Run: ``python benchmarks/bench_engine.py`` (``--quick`` for fewer repeats). Prin
 2. torch-lr-finder (``pip install torch-lr-finder --no-deps``; not a project dependency): ``LRFinder``
    construction + ``range_test`` + ``reset()`` against ``lr_find`` on the same DataLoader and steps, and
    which pieces of state each leaves bitwise as it found them.
-4. Adapters. The same ratio, CPU time first, for each source: a plain model, a Lightning
+3. Adapters. The same ratio, CPU time first, for each source: a plain model, a Lightning
    ``LightningModule`` (the bare loop calls ``training_step``) and a transformers ``Trainer`` (tiny BERT
    from a config; the bare loop calls ``compute_loss`` and clips as ``max_grad_norm`` says, as the
    sweep does). The bare loop does what a user's loop does: lr set, ``zero_grad``, forward, backward,
@@ -19,13 +19,9 @@ Run: ``python benchmarks/bench_engine.py`` (``--quick`` for fewer repeats). Prin
    IQR over ``--pairs`` interleaved (ABBA) pairs, and the ratio of each loop's least disturbed run
    (min CPU time, as ``timeit`` reports: on a shared machine the per-pair spread is wider than 3 %).
    Skipped for a library that is not installed (both are test extras).
-5. Validation. The cost of ``val_data`` per evaluated step (``val_every=1``), in ms and in training
+4. Validation. The cost of ``val_data`` per evaluated step (``val_every=1``), in ms and in training
    steps, for 1 and 4 validation batches.
-6. Memory. Two fresh subprocesses (a wide MLP, Adam) run the bare loop or ``lr_find`` after the same
-   warm-up; each resets its RSS high-water mark (``/proc/self/clear_refs``) before the measured phase and
-   reads ``VmHWM`` after it. glibc is told to mmap every block >= 64 KiB (``MALLOC_MMAP_THRESHOLD_``), so
-   RSS follows live tensors instead of allocator caches. The extra peak of ``lr_find`` over the bare loop
-   is divided by the bytes of parameters + optimizer state; the snapshot's own byte count is shown too.
+Memory (peak RSS of lr_find over the bare loop) is ``benchmarks/bench_memory.py``.
 """
 
 from __future__ import annotations
@@ -35,14 +31,9 @@ import contextlib
 import copy
 import io
 import itertools
-import json
-import os
 import random
 import statistics
-import subprocess
-import sys
 import time
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -52,7 +43,6 @@ from torch import nn
 
 from lrwidget.engine.entry import lr_find, prepare_sweep
 from lrwidget.engine.settings import SweepSettings
-from lrwidget.engine.snapshot import TrainingSnapshot
 from lrwidget.examples.digits import digits_loaders, small_cnn, small_mlp
 
 NUM_IT = 100
@@ -448,85 +438,6 @@ def validation_cost(repeats: int) -> list[list[str]]:
     return rows
 
 
-# -- memory ----------------------------------------------------------------------------------------
-def _status_kb(field: str) -> int:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1])
-    raise RuntimeError(f"{field} not in /proc/self/status")
-
-
-def memory_worker(mode: str, hidden: int) -> None:
-    """Run in a fresh process: warm up, reset the RSS high-water mark, run ``mode``, print the figures."""
-    torch.set_num_threads(1)
-    torch.manual_seed(0)
-    model = nn.Sequential(
-        nn.Flatten(),
-        nn.Linear(64, hidden),
-        nn.ReLU(),
-        nn.Linear(hidden, hidden),
-        nn.ReLU(),
-        nn.Linear(hidden, 10),
-    )
-    opt = torch.optim.Adam(model.parameters(), lr=1e-4)
-    batches = _fixed_batches(batch_size=128, n=8)
-    _bare_loop(model, opt, batches, [1e-4] * 3)  # allocates Adam state, grads, activations
-    opt.zero_grad(set_to_none=True)
-    param_bytes = sum(p.numel() * p.element_size() for p in model.parameters())
-    state_bytes = sum(v.numel() * v.element_size() for s in opt.state.values() for v in s.values())
-    snapshot_bytes = TrainingSnapshot(model, opt).nbytes
-    Path("/proc/self/clear_refs").write_text("5")  # reset VmHWM to the current RSS
-    rss0 = _status_kb("VmRSS")
-    if mode == "bare":
-        _bare_loop(model, opt, batches, np.geomspace(START_LR, 1e-2, 20).tolist())
-    else:
-        lr_find(
-            model, opt, F.cross_entropy, batches, start_lr=START_LR, end_lr=1e-2, num_it=20, progress=False
-        )
-    peak = _status_kb("VmHWM")
-    print(
-        json.dumps(
-            {
-                "rss0_kb": rss0,
-                "peak_kb": peak,
-                "param_bytes": param_bytes,
-                "state_bytes": state_bytes,
-                "snapshot_bytes": snapshot_bytes,
-            }
-        )
-    )
-
-
-def memory(hidden: int, repeats: int) -> dict[str, Any] | None:
-    if not Path("/proc/self/clear_refs").exists():
-        return None
-    env = {**os.environ, "MALLOC_MMAP_THRESHOLD_": "65536", "OMP_NUM_THREADS": "1"}
-    runs: dict[str, list[dict]] = {"bare": [], "lr_find": []}
-    for _ in range(repeats):
-        for mode in runs:
-            out = subprocess.run(
-                [sys.executable, __file__, "--memory-worker", mode, "--hidden", str(hidden)],
-                env=env,
-                capture_output=True,
-                text=True,
-                check=True,
-            )
-            runs[mode].append(json.loads(out.stdout.strip().splitlines()[-1]))
-    growth = {
-        m: statistics.median(1024 * (r["peak_kb"] - r["rss0_kb"]) for r in rs) for m, rs in runs.items()
-    }
-    first = runs["bare"][0]
-    budget = first["param_bytes"] + first["state_bytes"]
-    return {
-        "hidden": hidden,
-        "params_plus_state_mb": budget / 2**20,
-        "bare_growth_mb": growth["bare"] / 2**20,
-        "lr_find_growth_mb": growth["lr_find"] / 2**20,
-        "extra_ratio": (growth["lr_find"] - growth["bare"]) / budget,
-        "snapshot_ratio": first["snapshot_bytes"] / budget,
-    }
-
-
 def _table(title: str, header: list[str], rows: list[list[str]]) -> str:
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     line = lambda r: "  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()  # noqa: E731
@@ -536,7 +447,7 @@ def _table(title: str, header: list[str], rows: list[list[str]]) -> str:
 def _adapter_tables(repeats: int, pairs: int) -> None:
     print(
         _table(
-            "4. Each adapter: lr_find / bare loop doing the same steps (zero_grad, forward, backward, "
+            "3. Each adapter: lr_find / bare loop doing the same steps (zero_grad, forward, backward, "
             "step, lr set, loss.item()); median (IQR) of interleaved pairs; target <= 1.03",
             [
                 "source",
@@ -553,7 +464,7 @@ def _adapter_tables(repeats: int, pairs: int) -> None:
     )
     print(
         _table(
-            "5. val_data cost per evaluated step (val_every=1; small MLP, batches of 64)",
+            "4. val_data cost per evaluated step (val_every=1; small MLP, batches of 64)",
             ["val_batches", "train ms/step (CPU)", "extra ms per evaluated step", "in training steps"],
             validation_cost(max(5, repeats // 2)),
         )
@@ -563,21 +474,16 @@ def _adapter_tables(repeats: int, pairs: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats")
-    parser.add_argument("--memory-worker", choices=("bare", "lr_find"), help=argparse.SUPPRESS)
-    parser.add_argument("--hidden", type=int, default=2048, help="width of the memory benchmark's MLP")
     parser.add_argument(
-        "--adapters-only", action="store_true", help="only tables 4 and 5 (sources, val_data)"
+        "--adapters-only", action="store_true", help="only tables 3 and 4 (sources, val_data)"
     )
     parser.add_argument(
         "--pairs",
         type=int,
         default=None,
-        help="interleaved pairs per adapter in table 4 (default 41; 15 with --quick)",
+        help="interleaved pairs per adapter in table 3 (default 41; 15 with --quick)",
     )
     args = parser.parse_args()
-    if args.memory_worker:
-        memory_worker(args.memory_worker, args.hidden)
-        return
     torch.set_num_threads(1)
     repeats = 7 if args.quick else 21
     pairs = args.pairs or (15 if args.quick else 41)
@@ -658,34 +564,6 @@ def main() -> None:
         )
 
     _adapter_tables(repeats, pairs)
-
-    m = memory(args.hidden, 1 if args.quick else 3)
-    if m is None:
-        print("6. memory: /proc/self/clear_refs unavailable (not Linux): skipped")
-    else:
-        print(
-            _table(
-                "6. Peak memory over the bare loop / (params + optimizer state) (target <= 1.1)",
-                [
-                    "MLP hidden",
-                    "params+state MB",
-                    "bare growth MB",
-                    "lr_find growth MB",
-                    "extra / (P+S)",
-                    "snapshot / (P+S)",
-                ],
-                [
-                    [
-                        m["hidden"],
-                        f"{m['params_plus_state_mb']:.1f}",
-                        f"{m['bare_growth_mb']:.1f}",
-                        f"{m['lr_find_growth_mb']:.1f}",
-                        f"{m['extra_ratio']:.3f}",
-                        f"{m['snapshot_ratio']:.3f}",
-                    ]
-                ],
-            )
-        )
 
 
 if __name__ == "__main__":
