@@ -1,6 +1,6 @@
 """Axis arithmetic for the panes, without bqplot: ticks, x domains, y ranges, off-scale values, bands.
 
-Every function here is pure (numbers in, numbers out) so it is tested alone; ``panes.py`` only draws.
+Every function here is pure (numbers in, numbers out) so it is tested alone; the panes (``panes/``) only draw.
 """
 
 from __future__ import annotations
