@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from lrwidget.core import _checks
+from lrwidget.widget.registry import format_lr  # imports core only: no widget library
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -94,12 +95,14 @@ def plot_result(
     methods: str | Iterable[str] | None = None,
     skip_start: int = 0,
     skip_end: int = 0,
+    pick: float | tuple[float, float] | None = None,
 ) -> Axes:
     """Draw ``result`` on ``ax`` (a new figure's when None) and return the Axes.
 
     methods : the suggestions to mark: None for every method, a name, or several names; ``()`` for none.
         Suggestions are computed on the whole curve, then drawn on what is shown.
     skip_start, skip_end : points left out at the start and the end (as torch-lr-finder's ``plot``).
+    pick : the rate chosen (a bold rule) or a slice ``(lo, hi)`` (a band), drawn over the suggestions.
     """
     n = len(result)
     skip_start = _checks.integer("skip_start", skip_start, low=0)
@@ -109,6 +112,7 @@ def plot_result(
             f"skip_start + skip_end must leave a point of the {n}, got {skip_start} + {skip_end}"
         )
     names = _methods(methods)
+    pick = _checked_pick(pick)
     if ax is None:
         import matplotlib.pyplot as plt
 
@@ -138,7 +142,7 @@ def plot_result(
             continue
         style = _style(name, i)
         is_auto = name == "auto"
-        text = f"{style['label']}: {suggestion.lr:.2g}"
+        text = f"{style['label']}: {format_lr(suggestion.lr)}"
         ax.axvline(
             suggestion.lr,
             color=style["color"],
@@ -159,6 +163,7 @@ def plot_result(
             zorder=6 if is_auto else 5,
             label=("★ " if is_auto else "") + text,
         )
+    _draw_pick(ax, pick, palette)
     ax.set_xscale("log")
     bounds = _y_range(raw, smoothed)
     if bounds is not None:
@@ -171,8 +176,35 @@ def plot_result(
     return ax
 
 
+def _checked_pick(pick: Any) -> float | tuple[float, float] | None:
+    """``pick`` as a positive finite rate, an ordered pair of them, or None; else a ValueError."""
+    if pick is None:
+        return None
+    if isinstance(pick, tuple | list) and len(pick) == 2:
+        lo = _checks.real("pick[0]", pick[0], low=0.0, low_open=True)
+        hi = _checks.real("pick[1]", pick[1], low=0.0, low_open=True)
+        if not lo < hi:
+            raise ValueError(f"pick as a slice must be (lo, hi) with lo < hi, got {tuple(pick)!r}")
+        return (lo, hi)
+    try:
+        return _checks.real("pick", pick, low=0.0, low_open=True)
+    except (TypeError, ValueError):
+        raise ValueError(f"pick must be a positive rate, a (lo, hi) slice or None, got {pick!r}") from None
+
+
+def _draw_pick(ax: Axes, pick: float | tuple[float, float] | None, palette: dict[str, str]) -> None:
+    if pick is None:
+        return
+    if isinstance(pick, tuple):
+        lo, hi = pick
+        label = f"your slice: slice({format_lr(lo)}, {format_lr(hi)})"
+        ax.axvspan(lo, hi, color=palette["pick"], alpha=0.18, zorder=1, label=label)
+        return
+    ax.axvline(pick, color=palette["pick"], linewidth=2.6, zorder=7, label=f"your pick: {format_lr(pick)}")
+
+
 def _palette() -> dict[str, str]:
-    colours = {"raw": "#8398B2", "smoothed": "#2F6FBF", "val_loss": "#9A6A44"}
+    colours = {"raw": "#8398B2", "smoothed": "#2F6FBF", "val_loss": "#9A6A44", "pick": "#D6287E"}
     with contextlib.suppress(Exception):  # the widget registry is optional here
         from lrwidget.widget.registry import PALETTE
 

@@ -141,12 +141,14 @@ class RangeTestResult:
         raw = self.val_losses[seen]
         return self.lrs[seen], raw, smooth(raw, self.settings.get("beta", 0.98))
 
-    def plot(self, ax: Any = None, methods: Any = None, skip_start: int = 0, skip_end: int = 0) -> Any:
-        """Draw the curve and the suggestions with matplotlib; returns the Axes (see
-        ``lrwidget.plotting.plot_result``; matplotlib is imported only now)."""
+    def plot(
+        self, ax: Any = None, methods: Any = None, skip_start: int = 0, skip_end: int = 0, pick: Any = None
+    ) -> Any:
+        """Draw the curve, the suggestions and ``pick`` (a chosen rate or slice) with matplotlib; returns
+        the Axes (see ``lrwidget.plotting.plot_result``; matplotlib is imported only now)."""
         from lrwidget.plotting import plot_result
 
-        return plot_result(self, ax=ax, methods=methods, skip_start=skip_start, skip_end=skip_end)
+        return plot_result(self, ax=ax, methods=methods, skip_start=skip_start, skip_end=skip_end, pick=pick)
 
     def suggestions(self) -> dict[str, Suggestion]:
         """Every method's suggestion with default parameters, by method name."""

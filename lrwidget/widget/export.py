@@ -46,9 +46,11 @@ def result_png(
     width_px: int = 720,
     height_px: int = 360,
     dpi: int = 100,
+    pick: float | tuple[float, float] | None = None,
 ) -> bytes | None:
     """The curve of ``result`` as PNG bytes (None when it has no points), drawn headless.
 
+    ``pick`` is the user's choice (a rate or a ``(lo, hi)`` slice), drawn over the suggestions.
     Raises ImportError naming the package to install when matplotlib is missing.
     """
     if len(result.lrs) == 0:
@@ -60,14 +62,18 @@ def result_png(
     from lrwidget.plotting import plot_result
 
     fig = Figure(figsize=(width_px / dpi, height_px / dpi), dpi=dpi, layout="constrained")
-    plot_result(result, ax=fig.add_subplot(), methods=tuple(methods))
+    plot_result(result, ax=fig.add_subplot(), methods=tuple(methods), pick=pick)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi, facecolor="white")
     return buffer.getvalue()
 
 
-def with_static_png(bundle: Mapping[str, Any] | None, result: RangeTestResult | None) -> dict[str, Any]:
-    """``bundle`` (a widget's mime bundle) with ``image/png`` of ``result`` added, when there is one.
+def with_static_png(
+    bundle: Mapping[str, Any] | None,
+    result: RangeTestResult | None,
+    pick: float | tuple[float, float] | None = None,
+) -> dict[str, Any]:
+    """``bundle`` (a widget's mime bundle) with ``image/png`` of ``result`` (and ``pick``) added.
 
     Without a result, with an empty one, or without matplotlib the bundle is returned unchanged: a
     display never fails for want of a picture.
@@ -76,8 +82,8 @@ def with_static_png(bundle: Mapping[str, Any] | None, result: RangeTestResult | 
     if result is None:
         return out
     try:
-        png = result_png(result)
-    except ImportError:
+        png = result_png(result, pick=pick)
+    except (ImportError, ValueError):
         return out
     if png is not None:
         out["image/png"] = base64.b64encode(png).decode("ascii")
@@ -96,7 +102,15 @@ class StaticImage:
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
         bundle = super()._repr_mimebundle_(**kwargs)  # type: ignore[misc]
-        return with_static_png(bundle, getattr(self, "result", None))
+        return with_static_png(bundle, getattr(self, "result", None), self._static_pick())
+
+    def _static_pick(self) -> float | tuple[float, float] | None:
+        """The choice the image shows: the slice in slice mode, else the picked rate (None: none)."""
+        if getattr(self, "mode", None) == "slice" and getattr(self, "lr_slice", None) is not None:
+            lo, hi = self.lr_slice  # type: ignore[attr-defined]
+            return (float(lo), float(hi))
+        lr = getattr(self, "lr", None)
+        return None if lr is None else float(lr)
 
     def _ipython_display_(self) -> None:
         from IPython.display import display

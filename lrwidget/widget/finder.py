@@ -235,6 +235,8 @@ class LRFinderWidget(StaticImage, W.VBox):
             if new == "slice" and self.selection.lr_slice is None:
                 self._start_slice()
             self._push_all_to_strip()  # the strip never holds a slice of its own making
+        if self.result is not None and name != "value":
+            self._schedule_image_refresh()  # a saved notebook shows the choice too
 
     def _draw_slice(self) -> None:
         """The slice band, said to be not measured when an end lies outside what was measured."""

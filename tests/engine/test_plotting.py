@@ -14,6 +14,7 @@ from matplotlib.axes import Axes  # noqa: E402
 from lrwidget.core.result import RangeTestResult  # noqa: E402
 from lrwidget.core.schedules import lr_schedule  # noqa: E402
 from lrwidget.engine.entry import lr_find  # noqa: E402
+from lrwidget.widget.registry import format_lr  # noqa: E402
 
 
 def synthetic(n=100):
@@ -35,7 +36,7 @@ def test_plot_returns_axes_with_curve_suggestions_and_legend(tmp_path):
     marks = labels[2:]
     assert len(marks) == len(answered) and marks[0].startswith("★ ")
     auto = answered["auto"]
-    assert f"{auto.lr:.2g}" in marks[0]
+    assert format_lr(auto.lr) in marks[0]  # rates written as everywhere else (2.7e-2)
     sizes = [line.get_markersize() for line in ax.get_lines() if line.get_label() in marks]
     assert sizes[0] == max(sizes) and sizes[0] > min(sizes)
     top = ax.get_ylim()[1]
@@ -84,3 +85,26 @@ def test_plot_a_real_sweep_with_validation(model, optimizer, train_loader, loade
         result.suggest(curve="test")
     with pytest.raises(ValueError, match="needs validation losses"):
         synthetic().suggest(curve="val")
+
+
+def test_plot_draws_the_users_pick_and_slice_in_the_pick_colour():
+    """A chosen rate is a bold rule labelled with the rate as the widget writes it; a slice is a band."""
+    from matplotlib.colors import to_hex
+
+    from lrwidget.widget.registry import PALETTE
+
+    result = synthetic()
+    ax = result.plot(methods=(), pick=3e-3)
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "your pick: 3e-3" in labels
+    rule = next(line for line in ax.get_lines() if line.get_label() == "your pick: 3e-3")
+    assert to_hex(rule.get_color()) == PALETTE.pick.lower() and list(rule.get_xdata()) == [3e-3, 3e-3]
+    ax = result.plot(methods=(), pick=(1e-4, 1e-2))
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "your slice: slice(1e-4, 1e-2)" in labels
+
+
+@pytest.mark.parametrize("bad", [0.0, -1e-3, float("nan"), (1e-2, 1e-4), "1e-3", (1e-3,)])
+def test_plot_refuses_a_pick_that_is_no_rate_or_slice(bad):
+    with pytest.raises((TypeError, ValueError), match="pick"):
+        synthetic().plot(pick=bad)

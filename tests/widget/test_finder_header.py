@@ -125,3 +125,39 @@ def test_run_right_after_the_status_reads_done_starts_a_new_sweep():
     assert w.session.running  # the first sweep's thread is still in its ending
     w.start()  # must not raise
     assert w.wait(10) and w.status == "diverged" and w.error == ""
+
+
+def test_the_saved_image_shows_the_users_pick_once_it_is_made(displays):
+    """After the sweep, picking a rate (or a slice) redraws the output's PNG with the choice on it: a saved
+    notebook shows what the user chose, not only the suggestions."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    from lrwidget.widget.registry import PALETTE
+
+    def pick_pixels(bundle: dict, alpha: float = 1.0) -> int:
+        """Pixels of the pick's colour, laid over white with ``alpha`` (a band is translucent)."""
+        image = np.asarray(Image.open(io.BytesIO(base64.b64decode(bundle["image/png"]))).convert("RGB"))
+        colour = np.array([int(PALETTE.pick[i : i + 2], 16) for i in (1, 3, 5)])
+        target = alpha * colour + (1 - alpha) * 255
+        return int((np.abs(image.astype(int) - target).max(axis=2) <= 12).sum())
+
+    sent = displays
+    w = LRFinderWidget(CurveSource(make_curve()), autoplay=False)
+    w._ipython_display_()
+    w.start()
+    assert w.wait(10)
+    w._image_thread.join(30)
+    before = pick_pixels(sent[-1][1])
+    w.lr = 1e-3
+    w._image_thread.join(30)
+    picked = sent[-1][1]
+    assert sent[-1][0] == "update" and pick_pixels(picked) > before + 150
+    w.mode = "slice"
+    w.lr_slice = (1e-4, 1e-2)
+    w._image_thread.join(30)
+    assert "lr_slice=(0.0001, 0.01)" in sent[-1][1]["text/plain"]
+    assert pick_pixels(sent[-1][1], alpha=0.18) > pick_pixels(picked, alpha=0.18) + 1000  # a band
+    w.close()
