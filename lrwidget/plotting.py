@@ -9,14 +9,13 @@ for; colours and marks follow the widget's registry so a saved figure and the wi
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from lrwidget.core import _checks
-from lrwidget.widget.registry import format_lr  # imports core only: no widget library
+from lrwidget.widget.registry import PALETTE, format_lr  # imports core only: no widget library
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -204,12 +203,8 @@ def _draw_pick(ax: Axes, pick: float | tuple[float, float] | None, palette: dict
 
 
 def _palette() -> dict[str, str]:
-    colours = {"raw": "#8398B2", "smoothed": "#2F6FBF", "val_loss": "#9A6A44", "pick": "#D6287E"}
-    with contextlib.suppress(Exception):  # the widget registry is optional here
-        from lrwidget.widget.registry import PALETTE
-
-        colours.update({k: getattr(PALETTE, k) for k in colours})
-    return colours
+    """The registry's colours for the lines and the pick (the palette is written once, there)."""
+    return {k: getattr(PALETTE, k) for k in ("raw", "smoothed", "val_loss", "pick")}
 
 
 __all__ = ["plot_result"]

@@ -83,7 +83,7 @@ def with_static_png(
         return out
     try:
         png = result_png(result, pick=pick)
-    except (ImportError, ValueError):
+    except ImportError:
         return out
     if png is not None:
         out["image/png"] = base64.b64encode(png).decode("ascii")
