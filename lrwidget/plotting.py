@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from lrwidget.core import _checks
-from lrwidget.widget.registry import PALETTE, format_lr  # imports core only: no widget library
+from lrwidget.core.formatting import format_lr
+from lrwidget.widget.registry import PALETTE  # imports core only: no widget library
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes

@@ -8,6 +8,7 @@ import argparse
 from lrwidget.cli.extras import require
 from lrwidget.cli.png import save_png
 from lrwidget.cli.report import recommendation_line, suggestion_table, summary_lines
+from lrwidget.core.formatting import format_lr
 
 
 def run(args: argparse.Namespace) -> int:
@@ -43,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
         history = learn.fit_one_cycle(args.fit, pick.lr, progress=not args.no_progress)
         last = history[-1]
         print(
-            f"fit_one_cycle({args.fit}, lr={pick.lr:.3g}): train loss {last['train_loss']:.4f}, "
+            f"fit_one_cycle({args.fit}, lr={format_lr(pick.lr, 3)}): train loss {last['train_loss']:.4f}, "
             f"valid loss {last['loss']:.4f}, valid accuracy {last['accuracy']:.1%}"
         )
     return 0

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from lrwidget.core.formatting import format_lr
 from lrwidget.core.result import RangeTestResult
 from lrwidget.core.suggestion import CONFIDENCE_LEVELS, Suggestion, confidence_word
 
@@ -40,7 +41,7 @@ LEGEND = (
 
 def fmt_lr(lr: float | None) -> str:
     """A learning rate in three significant digits, or '-' for none."""
-    return "-" if lr is None else f"{lr:.3g}"
+    return "-" if lr is None else f"{format_lr(lr, 3)}"
 
 
 def summary_lines(result: RangeTestResult) -> list[str]:
@@ -121,7 +122,7 @@ def recommendation_line(result: RangeTestResult) -> str:
     if pick.lr is None:
         return f"no recommendation: {pick.reason}"
     confidence = "" if pick.confidence is None else f", confidence {pick.confidence:.2f}"
-    return f"recommended lr {pick.lr:.3g} ({pick.method}{confidence})"
+    return f"recommended lr {format_lr(pick.lr, 3)} ({pick.method}{confidence})"
 
 
 def overview_table(results: Sequence[tuple[Path, RangeTestResult]], width: int = WIDTH) -> list[str]:

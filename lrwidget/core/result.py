@@ -25,6 +25,7 @@ from lrwidget.core._result_codec import (
     parse,
 )
 from lrwidget.core.events import STOP_REASONS
+from lrwidget.core.formatting import format_lr
 from lrwidget.core.smoothing import smooth
 from lrwidget.core.suggestion import SlicePick, Suggestion
 
@@ -320,10 +321,10 @@ class RangeTestResult:
         n = len(self)
         if n == 0:
             return f"RangeTestResult(n=0, stop_reason={self.stop_reason!r})"
-        span = f"lr {self.lrs[0]:.3g}..{self.lrs[-1]:.3g}"
+        span = f"lr {format_lr(self.lrs[0], 3)}..{format_lr(self.lrs[-1], 3)}"
         finite = np.isfinite(self.smoothed)
         best = ""
         if finite.any():
             i = int(np.flatnonzero(finite)[np.argmin(self.smoothed[finite])])
-            best = f", best smoothed loss {self.smoothed[i]:.4g} at lr {self.lrs[i]:.3g}"
+            best = f", best smoothed loss {self.smoothed[i]:.4g} at lr {format_lr(self.lrs[i], 3)}"
         return f"RangeTestResult(n={n}, {span}{best}, stop_reason={self.stop_reason!r})"

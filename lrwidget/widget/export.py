@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import io
 import math
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +35,8 @@ __all__ = [
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 #: The methods drawn on the static image: the default pick and the classic rules people compare it with.
 STATIC_METHODS: tuple[str, ...] = ("auto", "slide_rule", "valley", "steepest", "minimum")
+#: Static images are drawn one at a time, whichever widget asks: matplotlib is not thread-safe.
+_DRAW_LOCK = threading.Lock()
 _MATPLOTLIB_MISSING = (
     "the static image of the curve needs matplotlib (a dependency of lrwidget): pip install matplotlib"
 )
@@ -99,6 +102,8 @@ class StaticImage:
     """
 
     result: Any
+    static_image_error: str = ""  # why the last scheduled refresh failed ('' when it did not)
+    _static_image_thread: threading.Thread | None = None  # the last refresh drawn without a kernel
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
         bundle = super()._repr_mimebundle_(**kwargs)  # type: ignore[misc]
@@ -128,6 +133,32 @@ class StaticImage:
         for handle in handles:
             handle.update(bundle, raw=True)
         return len(handles)
+
+    def schedule_static_image_refresh(self) -> None:
+        """Redraw the static image soon, off the caller's thread (a Run right after a sweep is not held up).
+
+        In a kernel it is drawn on the kernel's main thread, between cells: matplotlib is not thread-safe
+        and the user's own plots run there (a PNG drawn on another thread broke a notebook's
+        ``tight_layout`` with a mathtext parse error). Without a kernel a daemon thread draws it.
+        """
+        loop = kernel_main_loop()
+        if loop is not None:
+            loop.add_callback(self._refresh_static_image_quietly)
+            return
+        thread = threading.Thread(target=self._refresh_static_image_quietly, name="lrwidget-png", daemon=True)
+        self._static_image_thread = thread
+        thread.start()
+
+    def _refresh_static_image_quietly(self) -> None:
+        """:meth:`refresh_static_image`, its failure kept in ``static_image_error``: a picture must never
+        turn a finished sweep into an error."""
+        try:
+            with _DRAW_LOCK:
+                if getattr(self, "comm", None) is not None:  # closed meanwhile: nothing to show
+                    self.refresh_static_image()
+            self.static_image_error = ""
+        except Exception as exc:
+            self.static_image_error = f"{type(exc).__name__}: {exc}"
 
 
 def kernel_main_loop() -> Any | None:

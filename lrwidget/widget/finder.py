@@ -24,7 +24,7 @@ from lrwidget.core.suggestion import SlideStep
 from lrwidget.widget import axes, header
 from lrwidget.widget.advice import compute_suggestions, rule_view, suggested_slice
 from lrwidget.widget.controls import Controls
-from lrwidget.widget.export import StaticImage, kernel_main_loop, save_png_button
+from lrwidget.widget.export import StaticImage, save_png_button
 from lrwidget.widget.live import Frame, LiveSession, RunOutcome
 from lrwidget.widget.panes import GradPane, LossPane, Marker, make_lr_scale, set_lr_range
 from lrwidget.widget.registry import method
@@ -101,9 +101,6 @@ class LRFinderWidget(StaticImage, W.VBox):
         self._strip_quiet = 0
         self._last: StepEvent | None = None
         self._elapsed: float | None = None
-        self.static_image_error = ""  # why the last static-image refresh failed ('' when it did not)
-        self._image_lock = threading.Lock()
-        self._image_thread: threading.Thread | None = None  # the last refresh of the static image
         settings = self._source.settings()
         lrs0 = self._source.result.lrs if isinstance(self._source, ReplaySource) else np.zeros(0)
         self._num_it = int(settings.get("num_it") or len(lrs0) or 1)  # a replay without it: its own length
@@ -236,7 +233,7 @@ class LRFinderWidget(StaticImage, W.VBox):
                 self._start_slice()
             self._push_all_to_strip()  # the strip never holds a slice of its own making
         if self.result is not None and name != "value":
-            self._schedule_image_refresh()  # a saved notebook shows the choice too
+            self.schedule_static_image_refresh()  # a saved notebook shows the choice too
 
     def _draw_slice(self) -> None:
         """The slice band, said to be not measured when an end lies outside what was measured."""
@@ -430,30 +427,7 @@ class LRFinderWidget(StaticImage, W.VBox):
                 "error" if error or result is None else STATUS_OF_STOP.get(result.stop_reason, "done")
             )
             self._render_header()
-            self._schedule_image_refresh()
-
-    def _schedule_image_refresh(self) -> None:
-        """Redraw the static image off the sweep's thread (a Run right after the ending is not held up).
-
-        In a kernel it is drawn on the kernel's main thread, between cells: matplotlib is not thread-safe
-        and the user's own plots run there (a PNG drawn on another thread broke a notebook's
-        ``tight_layout`` with a mathtext parse error). Without a kernel a daemon thread draws it.
-        """
-        loop = kernel_main_loop()
-        if loop is not None:
-            loop.add_callback(self._refresh_image)
-            return
-        self._image_thread = threading.Thread(target=self._refresh_image, name="lrwidget-png", daemon=True)
-        self._image_thread.start()
-
-    def _refresh_image(self) -> None:
-        """Put the final curve into every output showing this widget (what a saved notebook keeps)."""
-        try:
-            with self._image_lock:  # one at a time, the newest result last
-                if self.comm is not None:  # closed meanwhile: nothing to show
-                    self.refresh_static_image()
-        except Exception as exc:  # a picture must never turn a finished sweep into an error
-            self.static_image_error = f"{type(exc).__name__}: {exc}"
+            self.schedule_static_image_refresh()
 
     # ------------------------------------------------------------------ results and suggestions
     def _show_result(self, result: RangeTestResult, elapsed: float | None, final_status: bool = True) -> None:

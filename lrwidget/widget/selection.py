@@ -16,6 +16,7 @@ from typing import Any
 import traitlets as T
 
 from lrwidget.core import _checks
+from lrwidget.core.formatting import format_lr
 
 MODES = ("pick", "slice")
 
@@ -39,7 +40,8 @@ def _rate(name: str, value: Any, bounds: tuple[float, float]) -> float:
     lo, hi = bounds
     if not lo <= rate <= hi:
         raise SelectionValueError(
-            f"{name}={rate:.3g} is outside the rates this sweep covers; allowed: {lo:.3g} to {hi:.3g} "
+            f"{name}={format_lr(rate, 3)} is outside the rates this sweep covers; allowed: "
+            f"{format_lr(lo, 3)} to {format_lr(hi, 3)} "
             "(the planned start_lr..end_lr widened by a decade on each side)"
         )
     return rate
@@ -93,7 +95,9 @@ class Selection(T.HasTraits):
             )
         lo, hi = (_rate("lr_slice", x, self.bounds) for x in v)
         if not lo < hi:
-            raise SelectionValueError(f"lr_slice must be (lo, hi) with lo < hi, got ({lo:.3g}, {hi:.3g})")
+            raise SelectionValueError(
+                f"lr_slice must be (lo, hi) with lo < hi, got ({format_lr(lo, 3)}, {format_lr(hi, 3)})"
+            )
         return lo, hi
 
     @T.validate("measured")

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from lrwidget import __version__
+from lrwidget.core.formatting import format_lr
 from lrwidget.core.result import RangeTestResult
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -153,13 +154,13 @@ def test_demo_marks_and_explains_the_recommendation(demo_run):
     pick = result.suggest()
     assert pick.method == "auto" and pick.lr is not None
     marked = [line for line in text.splitlines() if line.startswith("*  auto")]
-    assert len(marked) == 1 and f"{pick.lr:.3g}" in marked[0]
+    assert len(marked) == 1 and format_lr(pick.lr, 3) in marked[0]
     assert "* the recommendation: auto" in text
     assert (
         "step: where on the curve" in text
         and "confidence: auto's calibrated 0-1 score (high >= 0.90, medium >= 0.85, low below)" in text
     )
-    assert f"recommended lr {pick.lr:.3g} (auto" in text
+    assert f"recommended lr {format_lr(pick.lr, 3)} (auto" in text
     assert f"raw loss     first {result.losses[0]:.4g}" in text  # the climb is shown, not guessed at
     assert f"stop reason  {result.stop_reason}:" in text
     assert "fit_one_cycle(1, lr=" in text and "valid accuracy" in text

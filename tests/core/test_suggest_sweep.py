@@ -33,9 +33,9 @@ def test_caveats_say_how_the_sweep_ended():
     assert caveats(DIVERGING, stop_reason="cancelled") == ()  # it had turned up: nothing missing
     assert caveats(STILL_FALLING, stop_reason="diverged") == ()
     (stopped,) = caveats(STILL_FALLING, stop_reason="cancelled")
-    assert "stopped by hand at lr 10" in stopped and "partial" in stopped
+    assert "stopped by hand at lr 1e+1" in stopped and "partial" in stopped
     (done,) = caveats(STILL_FALLING, stop_reason="completed")
-    assert "reached its last lr (10)" in done and "end_lr" in done
+    assert "reached its last lr (1e+1)" in done and "end_lr" in done
     (short,) = caveats(STILL_FALLING, num_it=300)
     assert "100 of the 300 planned points" in short
     (unknown,) = caveats(STILL_FALLING)

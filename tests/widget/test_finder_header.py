@@ -60,7 +60,7 @@ def test_the_saved_output_gets_the_final_curve_when_the_sweep_ends(displays):
     assert [k for k, *_ in sent] == ["display"] and "image/png" not in sent[0][1]
     w.start()
     assert w.wait(10) and w.status == "diverged"
-    w._image_thread.join(30)  # drawn off the sweep's thread, so a Run right after is not held up
+    w._static_image_thread.join(30)  # drawn off the sweep's thread, so a Run right after is not held up
     assert [k for k, *_ in sent] == ["display", "update"]
     _, bundle, raw = sent[-1]
     assert raw and base64.b64decode(bundle["image/png"]).startswith(PNG_SIGNATURE)
@@ -70,7 +70,7 @@ def test_the_saved_output_gets_the_final_curve_when_the_sweep_ends(displays):
 def test_in_a_kernel_the_static_image_is_drawn_on_the_kernel_main_thread(monkeypatch):
     """matplotlib is not thread-safe and the user's plots run on the kernel's main thread: the final PNG
     is handed to that thread's loop (drawn between cells), never drawn on another thread."""
-    import lrwidget.widget.finder as finder
+    import lrwidget.widget.export as export
 
     scheduled = []
 
@@ -79,12 +79,12 @@ def test_in_a_kernel_the_static_image_is_drawn_on_the_kernel_main_thread(monkeyp
             scheduled.append(fn)
 
     drawn_on = []
-    monkeypatch.setattr(finder, "kernel_main_loop", lambda: MainLoop())
+    monkeypatch.setattr(export, "kernel_main_loop", lambda: MainLoop())
     w = LRFinderWidget(CurveSource(make_curve()), autoplay=False)
     monkeypatch.setattr(w, "refresh_static_image", lambda: drawn_on.append(threading.current_thread()))
     w.start()
     assert w.wait(10) and w.status == "diverged"
-    assert len(scheduled) == 1 and drawn_on == [] and w._image_thread is None
+    assert len(scheduled) == 1 and drawn_on == [] and w._static_image_thread is None
     scheduled[0]()  # what the kernel's loop does, on its (this) thread
     assert drawn_on == [threading.main_thread()] and w.static_image_error == ""
     w.close()
@@ -149,15 +149,15 @@ def test_the_saved_image_shows_the_users_pick_once_it_is_made(displays):
     w._ipython_display_()
     w.start()
     assert w.wait(10)
-    w._image_thread.join(30)
+    w._static_image_thread.join(30)
     before = pick_pixels(sent[-1][1])
     w.lr = 1e-3
-    w._image_thread.join(30)
+    w._static_image_thread.join(30)
     picked = sent[-1][1]
     assert sent[-1][0] == "update" and pick_pixels(picked) > before + 150
     w.mode = "slice"
     w.lr_slice = (1e-4, 1e-2)
-    w._image_thread.join(30)
+    w._static_image_thread.join(30)
     assert "lr_slice=(0.0001, 0.01)" in sent[-1][1]["text/plain"]
     assert pick_pixels(sent[-1][1], alpha=0.18) > pick_pixels(picked, alpha=0.18) + 1000  # a band
     w.close()

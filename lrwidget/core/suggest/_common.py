@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from lrwidget.core import _checks
+from lrwidget.core.formatting import format_lr
 from lrwidget.core.suggestion import Suggestion
 
 MIN_POINTS = 5
@@ -67,9 +68,9 @@ def prepare(method: str, lrs: Any, losses: Any) -> Curve | Suggestion:
     if cut < MIN_POINTS:
         if bad.size:
             reason = (
-                f"the loss became {losses_a[cut]} at point {cut} (lr={lrs_a[cut]:.3g}), leaving only "
-                f"{cut} usable points; a suggestion needs at least {MIN_POINTS}: start the sweep at a "
-                "lower start_lr"
+                f"the loss became {losses_a[cut]} at point {cut} (lr={format_lr(lrs_a[cut], 3)}), "
+                f"leaving only {cut} usable points; a suggestion needs at least {MIN_POINTS}: "
+                "start the sweep at a lower start_lr"
             )
         else:
             reason = (
@@ -100,9 +101,15 @@ def clip_into(curve: Curve, lr: float) -> tuple[float, str]:
     """Clip ``lr`` into the swept range; the second value is a note when clipping happened."""
     lo, hi = float(curve.lrs[0]), float(curve.lrs[-1])
     if lr < lo:
-        return lo, f"{lr:.3g} lies below the swept range, so the first lr {lo:.3g} is given"
+        return (
+            lo,
+            f"{format_lr(lr, 3)} lies below the swept range, so the first lr {format_lr(lo, 3)} is given",
+        )
     if lr > hi:
-        return hi, f"{lr:.3g} lies above the swept range, so the last lr {hi:.3g} is given"
+        return (
+            hi,
+            f"{format_lr(lr, 3)} lies above the swept range, so the last lr {format_lr(hi, 3)} is given",
+        )
     return lr, ""
 
 

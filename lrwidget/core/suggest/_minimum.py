@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from lrwidget.core.formatting import format_lr
 from lrwidget.core.suggest._common import Curve, answer, none, positive, prepare
 from lrwidget.core.suggest._sweep import attach, sweep
 from lrwidget.core.suggestion import Suggestion
@@ -36,8 +37,8 @@ def _minimum(curve: Curve, factor: float) -> Suggestion:
     if i_min == 0:
         return none(
             "minimum",
-            f"the loss is lowest at the first lr ({curve.lrs[0]:.3g}): it never fell during the sweep; "
-            "start the sweep at a lower start_lr",
+            f"the loss is lowest at the first lr ({format_lr(curve.lrs[0], 3)}): it never fell during "
+            "the sweep; start the sweep at a lower start_lr",
             factor=factor,
             min_index=0,
         )

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from lrwidget.core.formatting import format_lr
 from lrwidget.core.suggest._common import Curve, answer, descent_height, none, positive, prepare, validate
 from lrwidget.core.suggest._sweep import attach, sweep
 from lrwidget.core.suggestion import SlideStep, Suggestion
@@ -123,10 +124,10 @@ def _slide_rule(
         )
     left, right, diff = interval_diffs(curve.losses, lr_diff)
     never_ran = (
-        f"the loss gradient at both ends of the interval (lr {curve.lrs[left[0]]:.3g} and "
-        f"{curve.lrs[right[0]]:.3g}) already agrees within loss_threshold={threshold:g}: the loss does "
-        "not turn up steeply at the end of the curve (the sweep did not diverge, or not sharply); lower "
-        "loss_threshold or sweep to a higher end_lr"
+        f"the loss gradient at both ends of the interval (lr {format_lr(curve.lrs[left[0]], 3)} and "
+        f"{format_lr(curve.lrs[right[0]], 3)}) already agrees within loss_threshold={threshold:g}: "
+        "the loss does not turn up steeply at the end of the curve (the sweep did not diverge, or not "
+        "sharply); lower loss_threshold or sweep to a higher end_lr"
     )
     if np.isnan(diff[0]):
         never_ran = "the loss gradients overflow on this curve (loss values too large to compare)"
@@ -196,10 +197,10 @@ def _slide_rule_scaled(curve: Curve, width: float, threshold: float, adjust_valu
         diff = np.abs(g[right] - g[left])
     params["descent_height"] = height
     never_ran = (
-        f"the loss slope at both ends of the interval (lr {curve.lrs[left[0]]:.3g} and "
-        f"{curve.lrs[right[0]]:.3g}) already agrees within rel_threshold={threshold:g}: the loss does "
-        "not turn up steeply at the end of the curve (the sweep did not diverge, or not sharply); sweep to a "
-        "higher end_lr or lower rel_threshold"
+        f"the loss slope at both ends of the interval (lr {format_lr(curve.lrs[left[0]], 3)} and "
+        f"{format_lr(curve.lrs[right[0]], 3)}) already agrees within rel_threshold={threshold:g}: "
+        "the loss does not turn up steeply at the end of the curve (the sweep did not diverge, or not "
+        "sharply); sweep to a higher end_lr or lower rel_threshold"
     )
     return _slide(method, curve, left, right, diff, threshold, adjust_value, never_ran, params)
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from lrwidget.core.formatting import format_lr
 from lrwidget.core.suggest._common import Curve, answer, fraction, none, prepare
 from lrwidget.core.suggest._sweep import attach, sweep
 from lrwidget.core.suggestion import Suggestion
@@ -65,8 +66,8 @@ def _steepest(curve: Curve, skip_start: float, skip_end: float) -> Suggestion:
     if not slope[k] < 0:
         return none(
             method,
-            f"the loss never falls between lr {curve.lrs[first]:.3g} and {curve.lrs[last]:.3g}, so there "
-            "is no descent; start the sweep at a lower start_lr",
+            f"the loss never falls between lr {format_lr(curve.lrs[first], 3)} and "
+            f"{format_lr(curve.lrs[last], 3)}, so there is no descent; start the sweep at a lower start_lr",
             **params,
         )
     index = first + k

@@ -16,6 +16,7 @@ import numpy as np
 
 from lrwidget.core import _checks
 from lrwidget.core.events import STOP_REASONS
+from lrwidget.core.formatting import format_lr
 from lrwidget.core.suggest._common import Curve
 from lrwidget.core.suggestion import Suggestion
 
@@ -69,7 +70,7 @@ def partial_caveats(curve: Curve, context: Sweep) -> tuple[str, ...]:
     reason = context.stop_reason
     if reason in ("diverged", "non_finite") or curve.n < curve.n_given or turned_up(curve.losses):
         return ()
-    last = f"{curve.lrs[-1]:.3g}"
+    last = f"{format_lr(curve.lrs[-1], 3)}"
     if reason in ENDED_EARLY:
         how = "was stopped by hand" if reason == "cancelled" else f"ended early ({reason})"
         return (
