@@ -12,6 +12,9 @@ import numpy as np
 
 #: A pick may lie this many decades outside the planned sweep before it is refused (see selection.py).
 PICK_MARGIN_DECADES = 1.0
+#: Most click columns the loss pane draws: about two pixels each on a 900 px pane. More are SVG rects
+#: the browser redraws every live frame for nothing a hand can aim at (3,000 of them halved the frames).
+MAX_COLUMNS = 400
 
 
 def log_ticks(lo: float, hi: float, max_ticks: int = 10) -> tuple[np.ndarray, str]:
@@ -200,6 +203,14 @@ def fraction_of(lr: float, lo: float, hi: float) -> float:
     if not (lr > 0 and lo > 0 and hi > lo):
         return 0.0
     return (math.log10(lr) - math.log10(lo)) / (math.log10(hi) - math.log10(lo))
+
+
+def column_points(n: int, max_columns: int = MAX_COLUMNS) -> np.ndarray:
+    """Indices of the measured points that get a click column: all ``n`` when they fit, else
+    ``max_columns`` spread evenly in index (evenly in log lr on an exponential sweep), both ends kept."""
+    if n <= max_columns:
+        return np.arange(max(0, n))
+    return np.unique(np.round(np.linspace(0, n - 1, max_columns)).astype(np.int64))
 
 
 def nearest_index(lrs: np.ndarray, lr: float) -> int | None:

@@ -27,6 +27,34 @@ def test_a_click_anywhere_in_a_column_picks_that_measured_rate():
     assert got == [pytest.approx(r.lrs[42])]
 
 
+def test_a_long_sweep_sends_at_most_max_columns_and_a_click_still_picks_a_measured_rate():
+    """3,000 points would be 3,000 SVG rects redrawn every live frame (the browser drew 4.2 frames a second
+    on a 3,000-step sweep): the columns are thinned to ``axes.MAX_COLUMNS``, evenly in index (so in log lr),
+    first and last kept; column j picks the measured rate it stands on, the nearest to its x."""
+    n = 3000
+    lrs = np.geomspace(1e-7, 10, n)
+    losses = 2.0 - 0.1 * np.log10(lrs)
+    pane = panes.LossPane(panes.make_lr_scale())
+    pane.set_curve(lrs, losses, losses, sticky=True)
+    shown = np.asarray(pane.columns.x, dtype=float)
+    assert 2 <= shown.size <= axes.MAX_COLUMNS
+    assert shown[0] == pytest.approx(lrs[0]) and shown[-1] == pytest.approx(lrs[-1])
+    got = []
+    pane.on_pick(got.append)
+    for j in (0, 123, shown.size - 1):
+        click_column(pane.columns, j)
+        assert got[-1] == pytest.approx(shown[j], rel=1e-6) and got[-1] in lrs
+    front_end_custom(pane.columns, {"event": "element_click", "data": {"x": float(lrs[1500]) * 1.0001}})
+    assert got[-1] == lrs[1500]  # an event with only x still finds the nearest of all measured rates
+
+
+def test_column_points_are_evenly_spread_indices_with_both_ends():
+    assert axes.column_points(5, 400).tolist() == [0, 1, 2, 3, 4]
+    cols = axes.column_points(3000, 400)
+    assert cols[0] == 0 and cols[-1] == 2999 and cols.size == 400 and np.all(np.diff(cols) > 0)
+    assert axes.column_points(0, 400).size == 0
+
+
 def test_columns_keep_non_finite_points_so_indices_map_to_measured_rates():
     """A point with an infinite loss keeps its column: index i is always measured rate i."""
     lrs = np.geomspace(1e-5, 1e-1, 10)

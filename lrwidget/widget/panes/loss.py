@@ -21,7 +21,8 @@ class LossPane(_Pane):
     """Raw loss faint, smoothed loss bold, a marker per suggestion, the pick as a labelled rule, a slice band.
 
     A click anywhere on the plot picks the nearest measured rate: transparent full-height columns, one
-    per measured point, sit above the curves (their tooltip says where a click lands). A click on a
+    per measured point up to ``axes.MAX_COLUMNS`` (then spread evenly), sit above the curves (their
+    tooltip says where a click lands). A click on a
     suggestion marker or its legend chip picks that suggestion; in slice mode a drag sets a slice.
     """
 
@@ -65,6 +66,7 @@ class LossPane(_Pane):
             enable_hover=False,
         ))  # fmt: skip
         self.hovered: int | None = None  # the column under the mouse (index into lrs), if any
+        self.column_points = np.zeros(0, dtype=np.int64)  # the measured point each click column stands on
         self.columns = self.own(bq.Bars(
             x=EMPTY, y=EMPTY, scales=unit, padding=0.0, opacities=[0.0], colors=[p.hover],
             tooltip=self.own(bq.Tooltip(fields=["x"], formats=[D3_LR_FORMAT], labels=["click to pick lr"])),
@@ -132,7 +134,9 @@ class LossPane(_Pane):
         with hold_all(self.raw, self.smooth, self.columns):
             self.raw.x, self.raw.y = _wire(lrs[ok_raw]), _wire(losses[ok_raw])
             self.smooth.x, self.smooth.y = _wire(lrs[ok_s]), _wire(smoothed[ok_s])
-            self.columns.x, self.columns.y = _wire(lrs), np.ones(n, dtype=np.float32)  # clicks map by index
+            cols = axes.column_points(n)
+            self.column_points = cols  # column j stands on measured point cols[j]
+            self.columns.x, self.columns.y = _wire(lrs[cols]), np.ones(cols.size, dtype=np.float32)
         self.set_y_range(lo, hi, sticky)
         if self.hovered is not None and self.hovered >= n:
             self.set_hover(None)
@@ -274,9 +278,10 @@ class LossPane(_Pane):
     def _column_index(self, content: Mapping[str, Any]) -> int | None:
         """The measured point a column event is about: its index, else the nearest to its x."""
         data = content.get("data") or {}
-        idx = data.get("index")
-        if isinstance(idx, int) and not isinstance(idx, bool) and 0 <= idx < self.lrs.size:
-            return idx
+        idx, cols = data.get("index"), self.column_points
+        if isinstance(idx, int) and not isinstance(idx, bool) and 0 <= idx < cols.size:
+            i = int(cols[idx])
+            return i if i < self.lrs.size else None
         x = data.get("x")
         if isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x):
             return axes.nearest_index(self.lrs, float(x))
