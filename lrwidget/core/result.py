@@ -7,6 +7,7 @@ is read by ``from_json`` and a string by ``from_json_text`` (never guessed). The
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from collections.abc import Mapping
@@ -24,6 +25,7 @@ from lrwidget.core._result_codec import (
     encode_value,
     parse,
 )
+from lrwidget.core.confirmation import Confirmation
 from lrwidget.core.events import STOP_REASONS
 from lrwidget.core.formatting import format_lr
 from lrwidget.core.smoothing import smooth
@@ -120,6 +122,9 @@ class RangeTestResult:
     def suggest(self, method: str = "auto", *, curve: str = "train", **params: Any) -> Suggestion:
         """Suggest a learning rate with ``method`` (a name in ``lrwidget.suggest.METHODS``).
 
+        After ``lr_find(..., confirm=k)``, ``auto`` (with its defaults) gives the confirmed rate, its
+        ``reason`` saying what was tried and what the curve alone suggested.
+
         The suggesters see the smoothed losses, as fastai's do (``auto`` also reads the raw ones), and
         why the sweep stopped and its planned ``num_it``, so a partial curve gets ``caveats``.
         ``curve="val"`` reads the validation losses instead (the evaluated steps, smoothed the same way).
@@ -129,7 +134,26 @@ class RangeTestResult:
         lrs, raw, smoothed = self._curve_for(curve)
         num_it = self.settings.get("num_it")
         context: dict[str, Any] = {"raw": raw, "stop_reason": self.stop_reason, "num_it": num_it}
-        return from_sweep(method, lrs, smoothed, **context, **params)
+        read = from_sweep(method, lrs, smoothed, **context, **params)
+        confirmed = self.confirmation
+        if method != "auto" or curve != "train" or params or confirmed is None or confirmed.chosen is None:
+            return read
+        return dataclasses.replace(
+            read,
+            lr=confirmed.chosen,
+            index=None,
+            reason=(
+                f"{confirmed.summary()}; the curve alone suggested "
+                f"{format_lr(read.lr) if read.lr is not None else 'nothing'}"
+            ),
+            params={**read.params, "confirmation": confirmed.to_dict()},
+        )
+
+    @property
+    def confirmation(self) -> Confirmation | None:
+        """What ``lr_find(..., confirm=k)`` tried and chose (None without a confirmation)."""
+        record = self.settings.get("confirmation")
+        return None if record is None else Confirmation.from_dict(record)
 
     def _curve_for(self, curve: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``(lrs, raw, smoothed)`` of the training curve or of the evaluated validation steps."""

@@ -12,6 +12,7 @@ Several parameter groups follow one ladder in the engine: the ladder is the *ref
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 
 import numpy as np
@@ -80,3 +81,37 @@ def lr_schedule(start_lr: float, end_lr: float, num_it: int, mode: str = "exp") 
     """The whole ``Ladder`` as a float array (the very values the sweep sets, bit for bit)."""
     ladder = Ladder(start_lr, end_lr, num_it, mode)
     return np.fromiter(ladder, dtype=float, count=len(ladder))
+
+
+def one_cycle_rates(
+    peak: float,
+    steps: int,
+    pct_start: float = 0.25,
+    div_factor: float = 25.0,
+    final_div_factor: float = 1e5,
+) -> np.ndarray:
+    """The one-cycle policy's rates for ``steps`` steps peaking at ``peak`` (what ``OneCycleLR`` sets with
+    cosine annealing): up from ``peak / div_factor`` over ``pct_start`` of the steps, then down to
+    ``peak / (div_factor * final_div_factor)``. A short trial at a candidate rate trains like this."""
+    if isinstance(peak, bool) or not (isinstance(peak, (int, float)) and math.isfinite(peak) and peak > 0):
+        raise ValueError(f"peak must be a positive finite learning rate, got {peak!r}")
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 2:
+        raise ValueError(f"steps must be an integer >= 2, got {steps!r}")
+    if not 0.0 < pct_start < 1.0:
+        raise ValueError(f"pct_start must be in (0, 1), got {pct_start!r}")
+    initial = peak / div_factor
+    final = initial / final_div_factor
+    up = max(1.5, pct_start * steps) - 1  # OneCycleLR's phase ends, in steps
+    down = steps - 1
+    t = np.arange(steps, dtype=float)
+    rising = t <= up
+    frac_up = np.where(rising, t / up, 0.0)
+    frac_down = np.where(rising, 0.0, (t - up) / (down - up))
+    cos_up = cosine_between(initial, peak, frac_up)
+    cos_down = cosine_between(peak, final, frac_down)
+    return np.where(rising, cos_up, cos_down)
+
+
+def cosine_between(start: float, end: float, fraction: np.ndarray) -> np.ndarray:
+    """Cosine annealing from ``start`` to ``end`` as ``fraction`` goes from 0 to 1."""
+    return end + (start - end) / 2.0 * (np.cos(np.pi * fraction) + 1.0)

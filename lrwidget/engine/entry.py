@@ -9,6 +9,7 @@ any training), so the widget can refuse bad input when it is built and run the s
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -19,6 +20,8 @@ from lrwidget.core import _checks
 from lrwidget.core.result import RangeTestResult
 from lrwidget.engine.adapters import SweepParts, find_adapter
 from lrwidget.engine.batches import check_data
+from lrwidget.engine.confirm import TRIAL_STEPS, check_confirm
+from lrwidget.engine.confirm import confirm as confirm_pick
 from lrwidget.engine.hooks import needs_closure
 from lrwidget.engine.optim import OptimizerView
 from lrwidget.engine.range_test import OnStep, run_sweep
@@ -53,9 +56,17 @@ class PreparedSweep:
         """Which adapter read the source: plain, learner, fastai, lightning or transformers."""
         return self.parts.kind
 
-    def run(self, on_step: OnStep | None = None, cancel: threading.Event | None = None) -> RangeTestResult:
+    def run(
+        self,
+        on_step: OnStep | None = None,
+        cancel: threading.Event | None = None,
+        *,
+        settings: SweepSettings | None = None,
+        rates: Sequence[float] | None = None,
+    ) -> RangeTestResult:
         """Sweep and return the curve; ``on_step(StepEvent)`` after every recorded step (from this thread);
-        once ``cancel`` (a ``threading.Event``) is set the sweep stops after the current step."""
+        once ``cancel`` (a ``threading.Event``) is set the sweep stops after the current step.
+        ``settings`` and ``rates`` (one per step, instead of the ladder) are for a confirmation trial."""
         _checks.function("on_step", on_step, "(StepEvent) -> None")
         if cancel is not None and not callable(getattr(cancel, "is_set", None)):
             raise TypeError(f"cancel must be a threading.Event (with is_set()), got {type(cancel).__name__}")
@@ -65,7 +76,7 @@ class PreparedSweep:
             parts.optimizer,
             parts.step,
             parts.data,
-            self.settings,
+            self.settings if settings is None else settings,
             device=self.device,
             loss_source=parts.loss_source,
             scheduler=parts.scheduler,
@@ -74,6 +85,7 @@ class PreparedSweep:
             on_step=on_step,
             cancel=cancel,
             context=parts.context,
+            rates=rates,
         )
 
     def __repr__(self) -> str:
@@ -108,6 +120,8 @@ def lr_find(
     *args: Any,
     on_step: OnStep | None = None,
     cancel: threading.Event | None = None,
+    confirm: int = 0,
+    confirm_steps: int = TRIAL_STEPS,
     **kwargs: Any,
 ) -> RangeTestResult:
     """Run the learning-rate range test on ``source`` and return its curve; the model and optimizer end
@@ -121,8 +135,25 @@ def lr_find(
     group with a positive lr; the others keep their ratio to it, see ``result.group_lrs``).
     Exceptions from the model, loss, data or ``on_step`` propagate after the restore, with the partial
     curve attached as ``exc.range_test_result``.
+
+    ``confirm=k`` then trains ``k`` short one-cycle trials (``confirm_steps`` steps each, from the same
+    start, restored after each) at rates half a decade apart around the curve's pick, and keeps the
+    best: ``result.suggest()`` gives it, ``result.confirmation`` says what was tried and what it cost
+    (printed unless ``progress=False``). Trials are scored on ``val_data`` when given, else on their
+    last quarter's training loss.
     """
-    return prepare_sweep(source, *args, **kwargs).run(on_step=on_step, cancel=cancel)
+    k, steps = check_confirm(confirm, confirm_steps)
+    prepared = prepare_sweep(source, *args, **kwargs)
+    start = time.process_time()
+    result = prepared.run(on_step=on_step, cancel=cancel)
+    if k and len(result) and not (cancel is not None and cancel.is_set()):
+        sweep_cpu = time.process_time() - start
+        done = confirm_pick(prepared, result, k, steps, cancel=cancel, sweep_cpu_seconds=sweep_cpu)
+        if done is not None:
+            result.settings["confirmation"] = done.to_dict()
+            if prepared.settings.progress:
+                print(f"lr_find: {done.summary()}")
+    return result
 
 
 def _check_parts(parts: SweepParts, settings: SweepSettings) -> torch.device:

@@ -19,7 +19,7 @@ import math
 import threading
 import time
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -29,6 +29,7 @@ from torch import nn
 from lrwidget.core.events import StepEvent
 from lrwidget.core.formatting import format_lr
 from lrwidget.core.result import RangeTestResult
+from lrwidget.core.schedules import Ladder
 from lrwidget.core.smoothing import LossSmoother, StopRule
 from lrwidget.engine import distributed
 from lrwidget.engine.batches import StepFn, cycle
@@ -123,14 +124,16 @@ def run_sweep(
     on_step: OnStep | None = None,
     cancel: threading.Event | None = None,
     context: Callable[[], contextlib.AbstractContextManager[Any]] | None = None,
+    rates: Sequence[float] | None = None,
 ) -> RangeTestResult:
     """Run the range test on checked inputs (``lrwidget.engine.entry`` checks them) and return its curve.
 
     ``step(model, batch) -> loss tensor`` is the loss of one micro-batch; ``data`` is cycled; ``device``
     is where batches go; ``record`` adds entries to ``result.settings``;
-    ``context()`` is entered around the sweep. Exceptions from the model, loss,
-    data or ``on_step`` propagate after the restore, the partial curve attached as
-    ``exc.range_test_result``.
+    ``context()`` is entered around the sweep; ``rates`` (one per step) replace ``settings.ladder``
+    (a confirmation trial trains on a one-cycle schedule through the same loop and restore).
+    Exceptions from the model, loss, data or ``on_step`` propagate after the restore, the partial curve
+    attached as ``exc.range_test_result``.
     """
     view = OptimizerView(optimizer)
     smoother = LossSmoother(settings.beta)
@@ -138,7 +141,7 @@ def run_sweep(
     autocast, scaler = amp_setup(settings.amp, device, view, grad_scaler)
     base_lrs = view.base_lrs()
     ratios = reference_ratios(base_lrs)
-    ladder = settings.ladder
+    ladder: Ladder | list[float] = settings.ladder if rates is None else [float(r) for r in rates]
     num_it = len(ladder)
     is_distributed = distributed.is_distributed()
     recorded = {

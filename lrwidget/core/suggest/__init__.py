@@ -14,6 +14,7 @@ from typing import Any
 
 from lrwidget.core.suggest._auto import auto, lr_slice, reading_curve
 from lrwidget.core.suggest._common import MIN_POINTS
+from lrwidget.core.suggest._confirm import TRIAL_GRID_PER_DECADE
 from lrwidget.core.suggest._minimum import minimum
 from lrwidget.core.suggest._slide import rule_gradient, slide_rule, slide_rule_scaled
 from lrwidget.core.suggest._steepest import steepest
@@ -60,6 +61,7 @@ __all__ = [
     "METHODS",
     "MIN_POINTS",
     "READS_RAW",
+    "TRIAL_GRID_PER_DECADE",
     "SlicePick",
     "SlideStep",
     "Suggestion",

@@ -1,0 +1,124 @@
+"""Confirm a pick by training: short one-cycle trainings at a few candidate rates, the best one kept.
+
+A range test reads one sweep's curve; a trial measures. Each trial trains ``steps`` steps of the
+one-cycle policy peaking at a candidate, from the state the sweep began in, through the sweep's own
+loop (the user's step, AMP, accumulation, ``before_step``) and its bitwise restore, so the model and
+optimizer end as they began. A trial scores its validation loss at the end when there is ``val_data``,
+else its mean training loss over the last quarter of its steps; one that diverges scores inf.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from lrwidget.core.confirmation import Confirmation
+from lrwidget.core.result import RangeTestResult
+from lrwidget.core.schedules import one_cycle_rates
+from lrwidget.core.suggest._confirm import choose, confirm_candidates, confirm_center
+
+if TYPE_CHECKING:
+    from lrwidget.engine.entry import PreparedSweep
+
+__all__ = ["TRIAL_STEPS", "Trial", "check_confirm", "confirm", "run_trial"]
+
+#: Share of a trial's last steps whose mean training loss scores it when there is no validation data.
+TAIL = 0.25
+
+
+TRIAL_STEPS = 100  # steps of one trial (a third of the shortest training the corpus measures)
+
+
+@dataclass(frozen=True)
+class Trial:
+    """One short training: its peak ``lr``, ``score`` (lower is better; inf when it diverged), how it
+    ended (``stop_reason`` of the loop), what was scored ("val" or "train") and its CPU seconds."""
+
+    lr: float
+    score: float
+    stop_reason: str
+    measure: str
+    cpu_seconds: float
+
+
+def trial_score(result: RangeTestResult, steps: int) -> tuple[float, str]:
+    """What a trial is judged by: the last validation loss, else the mean raw training loss of its tail;
+    inf when the trial stopped early (diverged, non-finite loss) or left nothing finite to read."""
+    if result.stop_reason != "completed" or len(result) < steps:
+        return math.inf, "val" if result.val_losses is not None else "train"
+    if result.val_losses is not None:
+        seen = result.val_losses[np.isfinite(result.val_losses)]
+        return (float(seen[-1]) if seen.size else math.inf), "val"
+    tail = result.losses[-max(1, math.ceil(TAIL * steps)) :]
+    return (float(np.mean(tail)) if np.all(np.isfinite(tail)) else math.inf), "train"
+
+
+def run_trial(
+    prepared: PreparedSweep, peak: float, steps: int, cancel: threading.Event | None = None
+) -> Trial:
+    """Train ``steps`` one-cycle steps peaking at ``peak`` from the current state, then restore it."""
+    rates = one_cycle_rates(float(peak), int(steps))
+    changes: dict[str, object] = {"num_it": int(steps), "stop_div": True, "progress": False}
+    if prepared.settings.val_data is not None:
+        changes["val_every"] = int(steps) - 1  # evaluated at the first and the last step only
+    settings = prepared.settings.replace(**changes)
+    start = time.process_time()
+    result = prepared.run(cancel=cancel, settings=settings, rates=rates.tolist())
+    score, measure = trial_score(result, int(steps))
+    return Trial(float(peak), score, result.stop_reason, measure, time.process_time() - start)
+
+
+def check_confirm(confirm: object, confirm_steps: object) -> tuple[int, int]:
+    """``(k, steps)`` checked before any work: ``confirm`` trials (0: none) of ``confirm_steps`` steps."""
+    if isinstance(confirm, bool) or not isinstance(confirm, int) or confirm < 0:
+        raise ValueError(
+            f"confirm must be a whole number of trials (0: none; 3 or 5 are usual), got {confirm!r}"
+        )
+    if isinstance(confirm_steps, bool) or not isinstance(confirm_steps, int) or confirm_steps < 2:
+        raise ValueError(f"confirm_steps must be an integer >= 2 (steps per trial), got {confirm_steps!r}")
+    return confirm, confirm_steps
+
+
+def confirm(
+    prepared: PreparedSweep,
+    result: RangeTestResult,
+    k: int,
+    steps: int = TRIAL_STEPS,
+    cancel: threading.Event | None = None,
+    sweep_cpu_seconds: float = math.nan,
+) -> Confirmation | None:
+    """Train a short trial at each of ``k`` candidates around the sweep's pick and keep the best.
+
+    Returns None when ``cancel`` was set before the trials finished (the sweep's own reading stands).
+    """
+    k, steps = check_confirm(k, steps)
+    ok = np.isfinite(result.losses) & np.isfinite(result.lrs) & (result.lrs > 0)
+    if k == 0 or not ok.any():
+        return None
+    center, method = confirm_center(result.suggest, result.lrs[ok])
+    candidates = confirm_candidates(center, k, float(result.lrs[ok].min()), float(result.lrs[ok].max()))
+    trials = []
+    for lr in candidates:
+        if cancel is not None and cancel.is_set():
+            return None
+        trial = run_trial(prepared, lr, steps, cancel)
+        if trial.stop_reason == "cancelled":
+            return None
+        trials.append(trial)
+    scores = tuple(t.score for t in trials)
+    return Confirmation(
+        candidates=tuple(candidates),
+        scores=scores,
+        steps=steps,
+        measure=trials[0].measure,
+        chosen=choose(candidates, scores),
+        center=center,
+        center_method=method,
+        trial_cpu_seconds=sum(t.cpu_seconds for t in trials),
+        sweep_cpu_seconds=sweep_cpu_seconds,
+    )
