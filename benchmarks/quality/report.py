@@ -348,6 +348,16 @@ def ceiling_table(fam: Families) -> str:
     )
 
 
+def confirmation_section(fam: Families) -> str:
+    """``confirm=k`` against auto alone (``confirm_report``), when the trial grid was built."""
+    from benchmarks.quality.confirm_report import TRIALS
+    from benchmarks.quality.confirm_report import report as confirm_report
+
+    if not TRIALS.exists():
+        return f"(no trial grid at {TRIALS}: `suggest_quality.py build --trials` builds it)"
+    return confirm_report(fam)
+
+
 def report(original: Path = ORIGINAL, broad: Path = BROAD) -> str:
     fam = load(original, broad, HELD_OUT_FAMILIES)
     held = [c for c in fam.curves if c.holdout]
@@ -379,6 +389,8 @@ def report(original: Path = ORIGINAL, broad: Path = BROAD) -> str:
         confidence_tables(fam),
         "",
         ceiling_table(fam),
+        "",
+        confirmation_section(fam),
         "",
         f"auto's factors: level={auto_module.LEVEL}, blend={auto_module.BLEND}, "
         f"backoff={auto_module.BACKOFF}, density correction {auto_module.DENSITY} x log10(points per decade "

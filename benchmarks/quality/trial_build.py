@@ -1,4 +1,4 @@
-"""Build the trial grid: a short one-cycle trial at every rate of a fixed grid, per broad task.
+"""Build the trial grid: a short one-cycle trial at every rate of a fixed grid, per task of both corpora.
 
 ``lr_find(..., confirm=k)`` trains ``k`` short trials at candidate rates that lie on
 ``lrwidget.core.suggest.TRIAL_GRID`` (4 per decade), so a trial at a grid rate is exactly the trial the
@@ -20,8 +20,10 @@ from typing import Any
 
 import torch
 
-from benchmarks.quality.broad_build import _learner
+from benchmarks.quality import broad_build
+from benchmarks.quality import build as original_build
 from benchmarks.quality.broad_tasks import BROAD_TASKS, BroadTask
+from benchmarks.quality.tasks import TASKS, Task
 from lrwidget.core.result import RangeTestResult
 from lrwidget.core.schedules import one_cycle_rates
 from lrwidget.core.suggest import TRIAL_GRID_PER_DECADE
@@ -48,13 +50,22 @@ def _r(x: float) -> float | None:
     return float(f"{x:.6g}") if math.isfinite(x) else None
 
 
-def run_task(task: BroadTask) -> dict[str, Any]:
+AnyTask = BroadTask | Task
+
+
+def _family(task: AnyTask) -> str:
+    return getattr(task, "family", "sklearn_small")
+
+
+def run_task(task: AnyTask) -> dict[str, Any]:
+    """The trial at every grid rate for ``task``, from seed 0's initial weights."""
     torch.set_num_threads(1)
     start = time.process_time()
     split = task.data()
     seed, steps = SETTINGS["seed"], SETTINGS["steps"]
     torch.manual_seed(seed)
-    learn = _learner(task, task.model(seed), split, seed)
+    make = broad_build._learner if isinstance(task, BroadTask) else original_build._learner
+    learn = make(task, task.model(seed), split, seed)  # type: ignore[arg-type]
     prepared = prepare_sweep(learn, val_data=[(split.x_valid, split.y_valid)], progress=False)
     val, train, stops = [], [], []
     for lr in SETTINGS["grid_lrs"]:
@@ -66,19 +77,26 @@ def run_task(task: BroadTask) -> dict[str, Any]:
         val.append(_r(v))
         train.append(_r(t))
         stops.append(result.stop_reason)
-    return {"name": task.name, "family": task.family, "val": val, "train": train, "stop_reasons": stops,
+    return {"name": task.name, "family": _family(task), "val": val, "train": train, "stop_reasons": stops,
             "cpu_seconds": round(time.process_time() - start, 1)}  # fmt: skip
 
 
-def cache_path(task: BroadTask) -> Path:
-    key = json.dumps({"task": task.spec(), "settings": SETTINGS, "version": VERSION}, sort_keys=True)
+def cache_path(task: AnyTask) -> Path:
+    if isinstance(task, BroadTask):
+        spec = task.spec()
+    else:
+        spec = "|".join(map(str, (task.name, task.optimizer, task.batch_size, task.epochs, task.loss,
+                                  task.frozen_body, task.description)))  # fmt: skip
+    key = json.dumps({"task": spec, "settings": SETTINGS, "version": VERSION}, sort_keys=True)
     return CACHE / f"{task.name}-{hashlib.sha256(key.encode()).hexdigest()[:12]}.json"
 
 
-def _build_one(name: str) -> str:
-    from benchmarks.quality.broad_tasks import by_name
+def _by_name(name: str) -> AnyTask:
+    return next(t for t in (*TASKS, *BROAD_TASKS) if t.name == name)
 
-    task = by_name(name)
+
+def _build_one(name: str) -> str:
+    task = _by_name(name)
     path = cache_path(task)
     if not path.exists():
         record = run_task(task)
@@ -91,7 +109,7 @@ def _build_one(name: str) -> str:
 def build(names: list[str] | None = None, out: Path = OUT, workers: int = 2, log: Any = print) -> Path:
     """Run (or read from the cache) every task's trial grid, then write ``out``."""
     CACHE.mkdir(parents=True, exist_ok=True)
-    wanted = [t for t in BROAD_TASKS if names is None or t.name in names]
+    wanted = [t for t in (*TASKS, *BROAD_TASKS) if names is None or t.name in names]
     todo = [t.name for t in wanted if not cache_path(t).exists()]
     log(f"{len(wanted) - len(todo)} of {len(wanted)} trial grids cached; building {len(todo)}")
     start = time.perf_counter()

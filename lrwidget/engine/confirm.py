@@ -20,7 +20,7 @@ import numpy as np
 from lrwidget.core.confirmation import Confirmation
 from lrwidget.core.result import RangeTestResult
 from lrwidget.core.schedules import one_cycle_rates
-from lrwidget.core.suggest._confirm import choose, confirm_candidates, confirm_center
+from lrwidget.core.suggest._confirm import choose, confirm_center, search
 
 if TYPE_CHECKING:
     from lrwidget.engine.entry import PreparedSweep
@@ -92,7 +92,8 @@ def confirm(
     cancel: threading.Event | None = None,
     sweep_cpu_seconds: float = math.nan,
 ) -> Confirmation | None:
-    """Train a short trial at each of ``k`` candidates around the sweep's pick and keep the best.
+    """Train a short trial at each of ``k`` candidates around the sweep's pick (and up to ``k`` more
+    while the best lies at an end of those tried: ``core.suggest._confirm.search``); keep the best.
 
     Returns None when ``cancel`` was set before the trials finished (the sweep's own reading stands).
     """
@@ -101,18 +102,25 @@ def confirm(
     if k == 0 or not ok.any():
         return None
     center, method = confirm_center(result.suggest, result.lrs[ok])
-    candidates = confirm_candidates(center, k, float(result.lrs[ok].min()), float(result.lrs[ok].max()))
-    trials = []
-    for lr in candidates:
+    trials: list[Trial] = []
+
+    def train(lr: float) -> float | None:
         if cancel is not None and cancel.is_set():
             return None
         trial = run_trial(prepared, lr, steps, cancel)
         if trial.stop_reason == "cancelled":
             return None
         trials.append(trial)
-    scores = tuple(t.score for t in trials)
+        return trial.score
+
+    tried = search(center, k, float(result.lrs[ok].min()), float(result.lrs[ok].max()), train)
+    if tried is None:
+        return None
+    tried.sort()
+    candidates = tuple(lr for lr, _ in tried)
+    scores = tuple(score for _, score in tried)
     return Confirmation(
-        candidates=tuple(candidates),
+        candidates=candidates,
         scores=scores,
         steps=steps,
         measure=trials[0].measure,

@@ -8,7 +8,7 @@ and confirm the same pick.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from lrwidget.core.suggestion import Suggestion
 
@@ -80,3 +80,47 @@ def confirm_center(suggest: Callable[[str], Suggestion], lrs: Sequence[float]) -
     if not measured:
         raise ValueError("the sweep measured no positive learning rate: nothing to confirm")
     return math.sqrt(min(measured) * max(measured)), "middle"
+
+
+def next_candidate(tried: Mapping[float, float], lo: float, hi: float) -> float | None:
+    """The rate to try next, or None: where the best score so far lies at an end of what was tried, one
+    step (half a decade) past that end, while it stays within ``[lo, hi]``. Below when the lowest rate is
+    the best or every trial diverged; above when the highest is the best and did not diverge. This walks
+    the trials to a minimum instead of keeping an end of the window."""
+    if not tried:
+        return None
+    rates = sorted(tried)
+    best = choose(rates, [tried[r] for r in rates])
+    first, last = grid_index(rates[0]), grid_index(rates[-1])
+    if best is None or (best == rates[0] and len(rates) > 1):
+        below = first - SPACING
+        return grid_rate(below) if grid_rate(below) >= lo * (1 - 1e-9) else None
+    if best == rates[-1] and len(rates) > 1:
+        above = last + SPACING
+        return grid_rate(above) if grid_rate(above) <= hi * (1 + 1e-9) else None
+    return None
+
+
+def search(
+    center: float, k: int, lo: float, hi: float, trial: Callable[[float], float | None]
+) -> list[tuple[float, float]] | None:
+    """Every ``(rate, score)`` a confirmation tries, in the order tried: ``k`` candidates around
+    ``center`` (:func:`confirm_candidates`), then up to ``k`` more while :func:`next_candidate` walks
+    on. ``trial(rate)`` trains and scores one (None: stop now, the search returns None)."""
+    tried: dict[float, float] = {}
+    order: list[tuple[float, float]] = []
+    plan = list(confirm_candidates(center, k, lo, hi))
+    extra = 0
+    while plan:
+        rate = plan.pop(0)
+        score = trial(rate)
+        if score is None:
+            return None
+        tried[rate] = score
+        order.append((rate, score))
+        if not plan and extra < k:
+            step = next_candidate(tried, lo, hi)
+            if step is not None and step not in tried:
+                plan.append(step)
+                extra += 1
+    return order
