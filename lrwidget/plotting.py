@@ -89,6 +89,22 @@ def _y_range(raw: np.ndarray, smoothed: np.ndarray) -> tuple[float, float] | Non
     return lo - pad, hi + pad
 
 
+def _plot_reading(ax: Any, result: RangeTestResult, shown: slice) -> None:
+    """The curve auto reads (core's ``reading_curve`` of the raw losses: no lag), dashed in auto's colour."""
+    from lrwidget.core.suggest import reading_curve
+
+    lrs, raw = result.lrs, result.losses
+    ok = np.isfinite(raw) & np.isfinite(lrs) & (lrs > 0)
+    if ok.sum() < 2:
+        return
+    read = np.full(lrs.size, np.nan)
+    read[ok] = reading_curve(lrs[ok], raw[ok])
+    keep = np.isfinite(read[shown])
+    color = _style("auto", 0)["color"]
+    ax.plot(lrs[shown][keep], read[shown][keep], color=color, linestyle="--", linewidth=1.5,
+            label="what auto reads (no lag)")  # fmt: skip
+
+
 def plot_result(
     result: RangeTestResult,
     ax: Axes | None = None,
@@ -122,6 +138,8 @@ def plot_result(
     palette = _palette()
     ax.plot(lrs, raw, color=palette["raw"], alpha=0.45, linewidth=1.0, label="loss (raw)")
     ax.plot(lrs, smoothed, color=palette["smoothed"], linewidth=2.2, label="loss (smoothed)")
+    if "auto" in names:
+        _plot_reading(ax, result, shown)
     val = getattr(result, "val_losses", None)
     if val is not None:
         val = np.asarray(val)[shown]

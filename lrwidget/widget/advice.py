@@ -89,3 +89,14 @@ def rule_view(method: str, lrs: np.ndarray, smoothed: np.ndarray, rule: Suggesti
         threshold = float(t) if isinstance(t, (int, float)) else None
     short, label = GRADIENT_LABELS[name]
     return RuleView(name, grad, short, label, threshold)
+
+
+def auto_reading(lrs: np.ndarray, raw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(lrs, read)``: the curve ``auto`` reads (core's ``reading_curve``) over the finite points."""
+    from lrwidget.core.suggest import reading_curve
+
+    lrs, raw = np.asarray(lrs, dtype=float), np.asarray(raw, dtype=float)
+    ok = np.isfinite(lrs) & (lrs > 0) & np.isfinite(raw)
+    if ok.sum() < 2:
+        return np.zeros(0), np.zeros(0)
+    return lrs[ok], reading_curve(lrs[ok], raw[ok])

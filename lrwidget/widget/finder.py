@@ -22,7 +22,7 @@ from lrwidget.core.events import StepEvent
 from lrwidget.core.result import RangeTestResult
 from lrwidget.core.suggestion import SlideStep
 from lrwidget.widget import axes, header
-from lrwidget.widget.advice import compute_suggestions, rule_view, suggested_slice
+from lrwidget.widget.advice import auto_reading, compute_suggestions, rule_view, suggested_slice
 from lrwidget.widget.controls import Controls
 from lrwidget.widget.export import StaticImage, save_png_button
 from lrwidget.widget.live import Frame, LiveSession, RunOutcome
@@ -338,6 +338,7 @@ class LRFinderWidget(StaticImage, W.VBox):
         with self._view_lock:
             self.loss_pane.set_curve([], [], [])
             self.loss_pane.set_markers([], "auto")
+            self.loss_pane.set_reading([], [])
             self.loss_pane.set_probe(None)
             self.grad_pane.set_curve([], [], (-1.0, 1.0), self.grad_pane.y_axis.label)
             self.grad_pane.set_interval(None, None)
@@ -468,6 +469,7 @@ class LRFinderWidget(StaticImage, W.VBox):
         with self._view_lock:
             short = self._draw_gradient(animated, r.lrs, r.smoothed, None, rule=rule)
             self.loss_pane.set_markers(markers, chosen)
+            self.loss_pane.set_reading(*(auto_reading(r.lrs, r.losses) if chosen == "auto" else ([], [])))
             self.grad_pane.set_picks(markers)
             self.player.load(rule, r.lrs, short)
         best = sugg.get(chosen)

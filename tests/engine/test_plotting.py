@@ -13,6 +13,7 @@ from matplotlib.axes import Axes  # noqa: E402
 
 from lrwidget.core.result import RangeTestResult  # noqa: E402
 from lrwidget.core.schedules import lr_schedule  # noqa: E402
+from lrwidget.core.suggest import reading_curve  # noqa: E402
 from lrwidget.engine.entry import lr_find  # noqa: E402
 from lrwidget.widget.registry import format_lr  # noqa: E402
 
@@ -31,9 +32,11 @@ def test_plot_returns_axes_with_curve_suggestions_and_legend(tmp_path):
     ax = result.plot()
     assert isinstance(ax, Axes) and ax.get_xscale() == "log"
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert labels[:2] == ["loss (raw)", "loss (smoothed)"]
+    assert labels[:3] == ["loss (raw)", "loss (smoothed)", "what auto reads (no lag)"]
+    reading = next(line for line in ax.get_lines() if line.get_label() == "what auto reads (no lag)")
+    np.testing.assert_allclose(reading.get_ydata(), reading_curve(result.lrs, result.losses), rtol=1e-9)
     answered = {m: s for m, s in result.suggestions().items() if s.lr is not None}
-    marks = labels[2:]
+    marks = labels[3:]
     assert len(marks) == len(answered) and marks[0].startswith("★ ")
     auto = answered["auto"]
     assert format_lr(auto.lr) in marks[0]  # rates written as everywhere else (2.7e-2)

@@ -7,6 +7,7 @@ automatic log domain misbehaves). Data updates assign whole arrays inside ``hold
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -122,8 +123,10 @@ def set_lr_range(scale: bq.LogScale, panes: Sequence[_Pane], lo: float, hi: floa
         pane.set_lr_ticks(lo, hi)
 
 
-def _key(color: str, text: str, kind: str = "line", width: int = 3, dash: str = "solid") -> str:
-    """One legend entry as HTML: a line, a band or a dot in ``color`` and its words."""
+def _key(
+    color: str, text: str, kind: str = "line", width: int = 3, dash: str = "solid", title: str = ""
+) -> str:
+    """One legend entry as HTML: a line, a band or a dot in ``color``, its words, and a tooltip."""
     if kind == "band":
         glyph = (
             f"<span style='display:inline-block;width:14px;height:10px;background:{color};opacity:.35'>"
@@ -136,4 +139,5 @@ def _key(color: str, text: str, kind: str = "line", width: int = 3, dash: str = 
             f"<span style='display:inline-block;width:18px;border-top:{width}px {dash} {color};"
             "vertical-align:middle'></span>"
         )
-    return f"<span style='white-space:nowrap;margin-right:10px'>{glyph} {text}</span>"
+    tip = f" title='{html.escape(title, quote=True)}'" if title else ""
+    return f"<span style='white-space:nowrap;margin-right:10px'{tip}>{glyph} {text}</span>"

@@ -17,6 +17,14 @@ from lrwidget.widget.registry import D3_LR_FORMAT, PALETTE, format_lr, method
 _GLYPHS = {"diamond": "◆", "triangle-down": "▼", "triangle-up": "▲", "square": "■", "cross": "✚"}
 
 
+#: The reading line's tooltip: why it and the smoothed loss differ.
+READING_TITLE = (
+    "auto reads the raw loss through a window centred on each point (half a decade each side), so it does "
+    "not lag. The smoothed loss is a running average (beta 0.98): it trails the loss by about a decade of "
+    "learning rate on a 100-step sweep, and reading it puts every feature too late."
+)
+
+
 class LossPane(_Pane):
     """Raw loss faint, smoothed loss bold, a marker per suggestion, the pick as a labelled rule, a slice band.
 
@@ -46,6 +54,9 @@ class LossPane(_Pane):
             x=EMPTY, y=EMPTY, scales=sc, colors=[p.raw], opacities=[p.raw_opacity], stroke_width=1,
         ))  # fmt: skip
         self.smooth = self.own(bq.Lines(x=EMPTY, y=EMPTY, scales=sc, colors=[p.smoothed], stroke_width=3))
+        self.reading = self.own(bq.Lines(
+            x=EMPTY, y=EMPTY, scales=sc, colors=[method("auto").color], stroke_width=2, line_style="dashed",
+        ))  # fmt: skip
         self.rule = self.own(bq.Lines(x=EMPTY, y=EMPTY, scales=unit, colors=[p.pick], stroke_width=2.5))
         self.rule_label = self.own(bq.Label(
             x=EMPTY, y=EMPTY, text=[], scales=unit, colors=[p.pick], default_size=13, font_weight="bold",
@@ -77,6 +88,7 @@ class LossPane(_Pane):
             "<span style='font-size:12px'>"
             + _key(p.smoothed, "smoothed loss")
             + _key(p.raw, "raw loss", width=1)
+            + _key(method("auto").color, "what auto reads", width=2, dash="dashed", title=READING_TITLE)
             + _key(p.pick, "your lr")
             + _key(p.slice, "your slice", kind="band")
             + _key(p.interval, "slide rule's left end", kind="dot")
@@ -100,8 +112,8 @@ class LossPane(_Pane):
     def _marks(self) -> list[bq.Mark]:
         # the columns lie over the curves (a click on a line picks too) and under the markers and labels
         return [
-            self.band, self.raw, self.smooth, self.rule, self.hover_rule, self.hover_ring, self.probe,
-            self.columns, *self.markers.values(),
+            self.band, self.raw, self.smooth, self.reading, self.rule, self.hover_rule, self.hover_ring,
+            self.probe, self.columns, *self.markers.values(),
             self.rule_label, self.band_label,
         ]  # fmt: skip
 
@@ -140,6 +152,13 @@ class LossPane(_Pane):
         self.set_y_range(lo, hi, sticky)
         if self.hovered is not None and self.hovered >= n:
             self.set_hover(None)
+
+    def set_reading(self, lrs: Any, read: Any) -> None:
+        """Draw the curve auto reads (core's ``reading_curve``; empty arrays hide it)."""
+        lrs, read = _arr(lrs), _arr(read)
+        ok = np.isfinite(read) & (lrs > 0) if lrs.size == read.size else np.zeros(0, dtype=bool)
+        with self.reading.hold_sync():
+            self.reading.x, self.reading.y = (_wire(lrs[ok]), _wire(read[ok])) if ok.any() else (EMPTY, EMPTY)
 
     def value_at(self, lr: float) -> float:
         """The smoothed loss at ``lr`` (log-interpolated); NaN without data."""
