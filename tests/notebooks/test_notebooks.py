@@ -246,8 +246,9 @@ def test_automation_notebook_saves_every_result_and_trains_better_than_a_fixed_r
     values, text, elapsed = run_notebook(
         "03_automating_many_models.ipynb",
         tmp_path,
-        {"replay_status": "w.status", "replay_is_saved": "w.result == saved", "picked": "picked"},
-    )
+        {"replay_status": "w.status", "replay_is_saved": "w.result == saved", "picked": "picked",
+         "confirmed": "{k: [c.chosen, len(c.candidates), c.measure] for k, c in confirmations.items()}"},
+    )  # fmt: skip
     assert elapsed < BUDGET_S
     from lrwidget.core.result import RangeTestResult
 
@@ -270,6 +271,9 @@ def test_automation_notebook_saves_every_result_and_trains_better_than_a_fixed_r
     assert values["replay_is_saved"] is True
     assert values["picked"] == pytest.approx(regression["auto"])
     assert "slide_rule >10x off" in text
+    assert set(values["confirmed"]) == set(TASK_NAMES)  # every model confirmed on its validation data
+    for chosen, tried, measure in values["confirmed"].values():
+        assert chosen is not None and 3 <= tried <= 6 and measure == "val"
 
 
 @pytest.mark.slow
