@@ -80,6 +80,11 @@ def epochs(text: str) -> int:
     return _whole(text, lambda v: _checks.integer("value", v, low=0, high=1000))
 
 
+def trials(text: str) -> int:
+    """Confirmation trials after the sweep: 0 (none) to 10."""
+    return _whole(text, lambda v: _checks.integer("value", v, low=0, high=10))
+
+
 def parser() -> argparse.ArgumentParser:
     """The ``lrwidget`` parser with its ``demo`` and ``show`` commands."""
     from lrwidget import __version__
@@ -140,6 +145,13 @@ def parser() -> argparse.ArgumentParser:
         default=2,
         metavar="EPOCHS",
         help="epochs of one-cycle training at the recommended rate after the sweep (0: none)",
+    )
+    demo.add_argument(
+        "--confirm",
+        type=trials,
+        default=0,
+        metavar="K",
+        help="then confirm the pick by K short one-cycle trainings scored on the validation digits (0: none)",
     )
     demo.add_argument("--no-progress", action="store_true", help="print no progress bars")
 

@@ -27,11 +27,15 @@ def run(args: argparse.Namespace) -> int:
     learn = Learner(model, torch.optim.Adam(model.parameters(), lr=1e-3), F.cross_entropy, train, valid)
     n_train = len(train.dataset)  # type: ignore[arg-type]  # a TensorDataset has a length
     print(f"lrwidget demo: {args.model} on scikit-learn's digits ({n_train:,} training images)")
+    confirm = {"confirm": args.confirm, "val_data": valid} if args.confirm else {}
     result = learn.lr_find(
-        start_lr=args.start_lr, end_lr=args.end_lr, num_it=args.num_it, progress=not args.no_progress
-    )
+        start_lr=args.start_lr, end_lr=args.end_lr, num_it=args.num_it, progress=not args.no_progress,
+        **confirm,
+    )  # fmt: skip
     print("\n".join(["", *summary_lines(result), "", *suggestion_table(result.suggestions()), ""]))
     print(recommendation_line(result))
+    if result.confirmation is not None:
+        print(result.confirmation.summary())
 
     args.out.mkdir(parents=True, exist_ok=True)
     json_path, png_path = args.out / "result.json", args.out / "lr_find.png"

@@ -122,6 +122,10 @@ def recommendation_line(result: RangeTestResult) -> str:
     if pick.lr is None:
         return f"no recommendation: {pick.reason}"
     confidence = "" if pick.confidence is None else f", confidence {pick.confidence:.2f}"
+    confirmed = result.confirmation
+    if confirmed is not None and confirmed.chosen == pick.lr:
+        trials = f"{len(confirmed.candidates)} trials"
+        return f"recommended lr {format_lr(pick.lr, 3)} ({pick.method}, confirmed by {trials}{confidence})"
     return f"recommended lr {format_lr(pick.lr, 3)} ({pick.method}{confidence})"
 
 

@@ -102,6 +102,8 @@ def test_no_command_lists_the_commands_and_exits_2():
         (("demo", "--start-lr", "1", "--end-lr", "0.1"), "--end-lr must be greater than --start-lr"),
         (("demo", "--seed", "-1"), "argument --seed: must be >= 0"),
         (("demo", "--fit", "-1"), "argument --fit: must be >= 0"),
+        (("demo", "--confirm", "-1"), "argument --confirm: must be >= 0"),
+        (("demo", "--confirm", "99"), "argument --confirm: must be <= 10"),
         (("demo", "--model", "resnet"), "argument --model: invalid choice: 'resnet'"),
         (("show",), "the following arguments are required: RESULT.json"),
         (("show", "missing.json"), "missing.json: no such file"),
@@ -165,6 +167,22 @@ def test_demo_marks_and_explains_the_recommendation(demo_run):
     assert f"stop reason  {result.stop_reason}:" in text
     assert "fit_one_cycle(1, lr=" in text and "valid accuracy" in text
     assert (out / "lr_find.png").read_bytes()[:8] == PNG_MAGIC
+
+
+def test_demo_confirm_trains_the_trials_and_says_so(tmp_path):
+    """`lrwidget demo --confirm 2`: the recommendation is the confirmed rate, said to be, with the trials'
+    summary and cost printed (also without progress bars), and the record saved in result.json."""
+    args = ("--model", "mlp", "--num-it", "30", "--fit", "0", "--confirm", "2", "--no-progress")
+    done = lrwidget("demo", *args, "--out", tmp_path)
+    assert done.returncode == 0, done.stderr
+    result = RangeTestResult.from_json(tmp_path / "result.json")
+    confirmed = result.confirmation
+    assert confirmed is not None and confirmed.measure == "val" and confirmed.chosen == result.suggest().lr
+    trials = len(confirmed.candidates)
+    assert (
+        f"recommended lr {format_lr(confirmed.chosen, 3)} (auto, confirmed by {trials} trials" in done.stdout
+    )
+    assert confirmed.summary() in done.stdout and "extra cost" in done.stdout
 
 
 def test_show_reprints_the_demo_table_and_draws_the_png(demo_run, tmp_path):
