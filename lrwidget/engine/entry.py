@@ -107,6 +107,13 @@ def prepare_sweep(source: Any, *args: Any, caller: str = "lr_find", **kwargs: An
     misplaced = [k for k in RUN_KEYWORDS if k in kwargs]
     if misplaced:
         raise TypeError(f"{' and '.join(misplaced)} belong to PreparedSweep.run(), not prepare_sweep()")
+    confirming = [k for k in ("confirm", "confirm_steps") if k in kwargs]
+    if confirming:
+        raise TypeError(
+            f"{' and '.join(confirming)} {'belongs' if len(confirming) == 1 else 'belong'} to "
+            "lrwidget.lr_find(), which trains the trials after its "
+            f"sweep; {caller}() only sweeps"
+        )
     _checks.keywords(kwargs, (*NAMES, *adapter.KEYWORDS), caller)
     options = {k: kwargs.pop(k) for k in adapter.KEYWORDS if k in kwargs}
     SweepSettings.from_kwargs(**kwargs)  # the user's own values, checked before the adapter does any work

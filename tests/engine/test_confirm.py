@@ -57,8 +57,10 @@ def test_confirm_trains_each_candidate_keeps_the_best_and_restores_everything(
     assert done.chosen is not None and done.chosen == done.candidates[int(np.argmin(done.scores))]
     best = int(np.argmin(done.scores))  # the walk stopped at a minimum, or at the edge of what was swept
     if len(done.candidates) - 1 > 0 and best in (0, len(done.candidates) - 1):
-        assert len(done.candidates) == 6 or done.candidates[best] * 10**0.5 > result.lrs.max() or (
-            done.candidates[best] / 10**0.5 < result.lrs.min()
+        assert (
+            len(done.candidates) == 6
+            or done.candidates[best] * 10**0.5 > result.lrs.max()
+            or (done.candidates[best] / 10**0.5 < result.lrs.min())
         )
     assert done.trial_cpu_seconds > 0 and done.sweep_cpu_seconds > 0
     pick = result.suggest()
@@ -174,3 +176,10 @@ def test_the_learner_takes_confirm_too(model, optimizer, batches, loss_fn):
     learn = lrwidget.Learner(model, optimizer, loss_fn, batches)
     result = learn.lr_find(num_it=30, confirm=2, confirm_steps=8, progress=False)
     assert result.confirmation is not None and learn.result is result
+
+
+def test_confirm_given_where_only_a_sweep_runs_says_where_it_belongs(model, optimizer, batches, loss_fn):
+    with pytest.raises(
+        TypeError, match=r"confirm belongs to lrwidget.lr_find\(\).*prepare_sweep\(\) only sweeps"
+    ):
+        prepare_sweep(model, optimizer, loss_fn, batches, caller="prepare_sweep", confirm=3)

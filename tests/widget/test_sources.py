@@ -87,6 +87,8 @@ def test_live_source_checks_every_keyword_at_construction(torch_parts):
         LiveSource(model, opt, loss_fn, data, on_step=print)
     with pytest.raises(ValueError, match="end_lr"):
         LiveSource(model, opt, loss_fn, data, start_lr=1e-3, end_lr=1e-4)
+    with pytest.raises(TypeError, match=r"confirm and confirm_steps belong to lrwidget.lr_find\(\)"):
+        LiveSource(model, opt, loss_fn, data, confirm=3, confirm_steps=10)  # the widget only sweeps
     src = LiveSource(model, opt, loss_fn, data, num_it=30, end_lr=1.0)
     assert src.settings() == {"start_lr": 1e-7, "end_lr": 1.0, "num_it": 30, "mode": "exp"}
     got = []
