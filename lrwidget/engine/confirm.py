@@ -47,13 +47,13 @@ class Trial:
 
 
 def trial_score(result: RangeTestResult, steps: int) -> tuple[float, str]:
-    """What a trial is judged by: the last validation loss, else the mean raw training loss of its tail;
-    inf when the trial stopped early (diverged, non-finite loss) or left nothing finite to read."""
+    """What a trial is judged by: the validation loss at its last step, else the mean raw training loss
+    of its tail; inf when the trial stopped early (diverged, non-finite loss) or either is not finite."""
     if result.stop_reason != "completed" or len(result) < steps:
         return math.inf, "val" if result.val_losses is not None else "train"
-    if result.val_losses is not None:
-        seen = result.val_losses[np.isfinite(result.val_losses)]
-        return (float(seen[-1]) if seen.size else math.inf), "val"
+    if result.val_losses is not None:  # evaluated at the last step: a non-finite one there scores inf
+        last = float(result.val_losses[-1])
+        return (last if math.isfinite(last) else math.inf), "val"
     tail = result.losses[-max(1, math.ceil(TAIL * steps)) :]
     return (float(np.mean(tail)) if np.all(np.isfinite(tail)) else math.inf), "train"
 

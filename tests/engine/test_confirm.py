@@ -90,6 +90,8 @@ def test_trial_score_reads_validation_when_there_is_one_else_the_training_tail()
     val[0], val[-1] = 3.0, 2.5
     assert trial_score(RangeTestResult(lrs, losses, val_losses=val), 8) == (2.5, "val")
     assert trial_score(RangeTestResult(lrs[:4], losses[:4], stop_reason="diverged"), 8)[0] == math.inf
+    val[-1] = np.inf  # the model blew up on the validation data: never scored by its first evaluation
+    assert trial_score(RangeTestResult(lrs, losses, val_losses=val), 8) == (math.inf, "val")
 
 
 def test_with_val_data_the_trials_are_judged_on_it(model, optimizer, batches, loss_fn):
