@@ -92,6 +92,10 @@ class PreparedSweep:
         return f"PreparedSweep({self.kind}, {self.settings.ladder!r}, device={str(self.device)!r})"
 
 
+#: lr_find's own keywords (not the sweep's): named when a typo is closest to one of them.
+LR_FIND_KEYWORDS = (*RUN_KEYWORDS, "confirm", "confirm_steps")
+
+
 def prepare_sweep(source: Any, *args: Any, caller: str = "lr_find", **kwargs: Any) -> PreparedSweep:
     """Resolve ``source`` through its adapter and check every keyword; nothing is trained yet.
 
@@ -114,7 +118,8 @@ def prepare_sweep(source: Any, *args: Any, caller: str = "lr_find", **kwargs: An
             "lrwidget.lr_find(), which trains the trials after its "
             f"sweep; {caller}() only sweeps"
         )
-    _checks.keywords(kwargs, (*NAMES, *adapter.KEYWORDS), caller)
+    known = (*NAMES, *adapter.KEYWORDS, *(LR_FIND_KEYWORDS if caller == "lr_find" else ()))
+    _checks.keywords(kwargs, known, caller)
     options = {k: kwargs.pop(k) for k in adapter.KEYWORDS if k in kwargs}
     SweepSettings.from_kwargs(**kwargs)  # the user's own values, checked before the adapter does any work
     parts = adapter.adapt(source, *args, **options)

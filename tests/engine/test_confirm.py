@@ -185,3 +185,13 @@ def test_confirm_given_where_only_a_sweep_runs_says_where_it_belongs(model, opti
         TypeError, match=r"confirm belongs to lrwidget.lr_find\(\).*prepare_sweep\(\) only sweeps"
     ):
         prepare_sweep(model, optimizer, loss_fn, batches, caller="prepare_sweep", confirm=3)
+
+
+@pytest.mark.parametrize(
+    ("typo", "meant"),
+    [("confirm_step", "confirm_steps"), ("confirmsteps", "confirm_steps"), ("on_steps", "on_step"),
+     ("cancle", "cancel")],
+)  # fmt: skip
+def test_a_typo_of_lr_finds_own_keywords_names_the_right_one(model, optimizer, batches, loss_fn, typo, meant):
+    with pytest.raises(TypeError, match=f"'{typo}' \\(did you mean '{meant}'\\?\\)"):
+        lrwidget.lr_find(model, optimizer, loss_fn, batches, progress=False, **{typo: 5})
