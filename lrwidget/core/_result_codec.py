@@ -108,7 +108,17 @@ _SETTING_CHECKS: dict[str, Callable[[str, object], object]] = {
     "accumulation_steps": lambda n, v: _checks.integer(n, v, low=1),
     "world_size": lambda n, v: _checks.integer(n, v, low=1),
     "base_lrs": _lr_list,
+    "confirmation": lambda n, v: _confirmation(v),
 }
+
+
+def _confirmation(record: object) -> None:
+    """A saved confirmation must read back (ValueError naming what is wrong), or the result is refused."""
+    from lrwidget.core.confirmation import Confirmation
+
+    if not isinstance(record, Mapping):
+        raise ValueError(f"settings['confirmation'] must be a dict, got {type(record).__name__}")
+    Confirmation.from_dict(record)
 
 
 def check_settings(settings: Mapping[str, Any]) -> None:

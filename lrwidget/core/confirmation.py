@@ -38,20 +38,42 @@ class Confirmation:
         """The trials' CPU time over the sweep's (nan when the sweep's is not known)."""
         return self.trial_cpu_seconds / self.sweep_cpu_seconds if self.sweep_cpu_seconds > 0 else math.nan
 
+    @property
+    def edge(self) -> str | None:
+        """ "lowest" or "highest" when the best trial is at that end of those tried (the walk's budget ran
+        out, or the sweep's range ended there): a better rate may lie beyond. None otherwise."""
+        finite = [i for i, s in enumerate(self.scores) if math.isfinite(s)]
+        if self.chosen is None or len(self.candidates) < 2 or not finite:
+            return None
+        best = self.candidates.index(self.chosen)
+        if best == 0:
+            return "lowest"
+        return "highest" if best == len(self.candidates) - 1 else None
+
+    def edge_caveat(self) -> str:
+        """The sentence for :attr:`edge` (empty when the best lies inside what was tried)."""
+        if self.edge is None:
+            return ""
+        beyond = "lower" if self.edge == "lowest" else "higher"
+        return (
+            f"The best trial is the {self.edge} rate tried ({format_lr(self.chosen)}): a {beyond} rate, not "
+            f"tried, may be better still."
+        )
+
     def summary(self) -> str:
         """One line a person reads: what was tried, what won, what it cost."""
         tried = ", ".join(
             f"{format_lr(lr)}: {'diverged' if not math.isfinite(s) else f'{s:.4g}'}"
             for lr, s in zip(self.candidates, self.scores, strict=True)
         )
-        won = "every trial diverged" if self.chosen is None else f"confirmed lr {format_lr(self.chosen)}"
+        n = len(self.candidates)
+        how = f"{n} trials of {self.steps} one-cycle steps ({self.measure} loss: {tried})"
         cost = f"{self.trial_cpu_seconds:.1f} s CPU"
         if math.isfinite(self.cost_ratio):
             cost += f", {self.cost_ratio:.1f}x the sweep's"
-        return (
-            f"{won} by {len(self.candidates)} trials of {self.steps} one-cycle steps ({self.measure} loss: "
-            f"{tried}); extra cost {cost}"
-        )
+        if self.chosen is None:
+            return f"every one of {how} diverged; the curve's pick stands; extra cost {cost}"
+        return f"confirmed lr {format_lr(self.chosen)}, the best of {how}; extra cost {cost}"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -88,4 +110,6 @@ class Confirmation:
             raise ValueError(f"settings['confirmation'] is not a confirmation record ({exc!r})") from None
         if len(made.candidates) != len(made.scores):
             raise ValueError("settings['confirmation'] has a different number of candidates and scores")
+        if made.chosen is not None and made.chosen not in made.candidates:
+            raise ValueError(f"settings['confirmation']: chosen {made.chosen!r} is not one of its candidates")
         return made

@@ -136,8 +136,19 @@ class RangeTestResult:
         context: dict[str, Any] = {"raw": raw, "stop_reason": self.stop_reason, "num_it": num_it}
         read = from_sweep(method, lrs, smoothed, **context, **params)
         confirmed = self.confirmation
-        if method != "auto" or curve != "train" or params or confirmed is None or confirmed.chosen is None:
+        if method != "auto" or curve != "train" or params or confirmed is None:
             return read
+        if confirmed.chosen is None:  # every trial diverged: the curve's pick stands, flagged
+            lowest = format_lr(min(confirmed.candidates))
+            warning = (
+                f"Every one of the {len(confirmed.candidates)} confirmation trials diverged, down to lr "
+                f"{lowest}: the curve's pick is probably too high; train below {lowest}."
+            )
+            low = None if read.confidence is None else read.confidence / 2
+            return dataclasses.replace(read, caveats=(*read.caveats, warning), confidence=low)
+        caveats = read.caveats
+        if confirmed.edge is not None:
+            caveats = (*caveats, confirmed.edge_caveat())
         return dataclasses.replace(
             read,
             lr=confirmed.chosen,
@@ -146,7 +157,9 @@ class RangeTestResult:
                 f"{confirmed.summary()}; the curve alone suggested "
                 f"{format_lr(read.lr) if read.lr is not None else 'nothing'}"
             ),
-            params={**read.params, "confirmation": confirmed.to_dict()},
+            params={**read.params, "confirmation": confirmed.to_dict(), "curve_confidence": read.confidence},
+            confidence=None,  # the calibrated confidence judges a curve's reading, not a measured pick
+            caveats=caveats,
         )
 
     @property
@@ -192,6 +205,12 @@ class RangeTestResult:
         from lrwidget.core.suggest import lr_slice
 
         lrs, raw, smoothed = self._curve_for(curve)
+        confirmed = self.confirmation
+        if method == "auto" and curve == "train" and confirmed is not None and confirmed.chosen is not None:
+            top = self.suggest()
+            hi = float(confirmed.chosen)
+            lo = max(hi / 10, float(lrs[0]))
+            return SlicePick(lo, hi, top) if lo < hi else None
         num_it = self.settings.get("num_it")
         return lr_slice(lrs, smoothed, method, raw=raw, stop_reason=self.stop_reason, num_it=num_it)
 

@@ -13,13 +13,14 @@ import math
 import threading
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from lrwidget.core import _checks
 from lrwidget.core.confirmation import Confirmation
 from lrwidget.core.result import RangeTestResult
-from lrwidget.core.schedules import one_cycle_rates
+from lrwidget.core.schedules import MAX_NUM_IT, one_cycle_rates
 from lrwidget.core.suggest._confirm import choose, confirm_center, search
 
 if TYPE_CHECKING:
@@ -32,6 +33,7 @@ TAIL = 0.25
 
 
 TRIAL_STEPS = 100  # steps of one trial (a third of the shortest training the corpus measures)
+MAX_TRIALS = 10  # most trials asked for (the walk may add as many again)
 
 
 @dataclass(frozen=True)
@@ -59,12 +61,19 @@ def trial_score(result: RangeTestResult, steps: int) -> tuple[float, str]:
 
 
 def run_trial(
-    prepared: PreparedSweep, peak: float, steps: int, cancel: threading.Event | None = None
+    prepared: PreparedSweep,
+    peak: float,
+    steps: int,
+    cancel: threading.Event | None = None,
+    val_data: Any = None,
 ) -> Trial:
-    """Train ``steps`` one-cycle steps peaking at ``peak`` from the current state, then restore it."""
+    """Train ``steps`` one-cycle steps peaking at ``peak`` from the current state, then restore it;
+    judged on ``val_data`` (default: the sweep's own, if any)."""
     rates = one_cycle_rates(float(peak), int(steps))
     changes: dict[str, object] = {"num_it": int(steps), "stop_div": True, "progress": False}
-    if prepared.settings.val_data is not None:
+    if val_data is not None:
+        changes["val_data"] = val_data
+    if (val_data if val_data is not None else prepared.settings.val_data) is not None:
         changes["val_every"] = int(steps) - 1  # evaluated at the first and the last step only
     settings = prepared.settings.replace(**changes)
     start = time.process_time()
@@ -74,14 +83,16 @@ def run_trial(
 
 
 def check_confirm(confirm: object, confirm_steps: object) -> tuple[int, int]:
-    """``(k, steps)`` checked before any work: ``confirm`` trials (0: none) of ``confirm_steps`` steps."""
-    if isinstance(confirm, bool) or not isinstance(confirm, int) or confirm < 0:
+    """``(k, steps)`` checked before any work: ``confirm`` trials (0: none, else 2 to 10) of
+    ``confirm_steps`` steps (2 to ``MAX_NUM_IT``). TypeError for a non-integer, ValueError out of range."""
+    k = _checks.integer("confirm", confirm, low=0, high=MAX_TRIALS)
+    if k == 1:
         raise ValueError(
-            f"confirm must be a whole number of trials (0: none; 3 or 5 are usual), got {confirm!r}"
+            "confirm=1 would compare nothing (one trial at the curve's own pick): use 0 (no confirmation) "
+            "or 2 to 10 trials (3 is usual)"
         )
-    if isinstance(confirm_steps, bool) or not isinstance(confirm_steps, int) or confirm_steps < 2:
-        raise ValueError(f"confirm_steps must be an integer >= 2 (steps per trial), got {confirm_steps!r}")
-    return confirm, confirm_steps
+    steps = _checks.integer("confirm_steps", confirm_steps, low=2, high=MAX_NUM_IT)
+    return k, steps
 
 
 def confirm(
@@ -91,6 +102,7 @@ def confirm(
     steps: int = TRIAL_STEPS,
     cancel: threading.Event | None = None,
     sweep_cpu_seconds: float = math.nan,
+    val_data: Any = None,
 ) -> Confirmation | None:
     """Train a short trial at each of ``k`` candidates around the sweep's pick (and up to ``k`` more
     while the best lies at an end of those tried: ``core.suggest._confirm.search``); keep the best.
@@ -107,7 +119,7 @@ def confirm(
     def train(lr: float) -> float | None:
         if cancel is not None and cancel.is_set():
             return None
-        trial = run_trial(prepared, lr, steps, cancel)
+        trial = run_trial(prepared, lr, steps, cancel, val_data)
         if trial.stop_reason == "cancelled":
             return None
         trials.append(trial)

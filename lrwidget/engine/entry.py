@@ -8,9 +8,10 @@ any training), so the widget can refuse bad input when it is built and run the s
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import torch
@@ -18,6 +19,7 @@ from torch import nn
 
 from lrwidget.core import _checks
 from lrwidget.core.result import RangeTestResult
+from lrwidget.engine import distributed
 from lrwidget.engine.adapters import SweepParts, find_adapter
 from lrwidget.engine.batches import check_data
 from lrwidget.engine.confirm import TRIAL_STEPS, check_confirm
@@ -96,7 +98,7 @@ class PreparedSweep:
 LR_FIND_KEYWORDS = (*RUN_KEYWORDS, "confirm", "confirm_steps")
 
 
-def prepare_sweep(source: Any, *args: Any, caller: str = "lr_find", **kwargs: Any) -> PreparedSweep:
+def prepare_sweep(source: Any, *args: Any, caller: str = "prepare_sweep", **kwargs: Any) -> PreparedSweep:
     """Resolve ``source`` through its adapter and check every keyword; nothing is trained yet.
 
     ``caller`` names the function the user called in the error for an unknown keyword.
@@ -151,21 +153,53 @@ def lr_find(
     ``confirm=k`` then trains ``k`` short one-cycle trials (``confirm_steps`` steps each, from the same
     start, restored after each) at rates half a decade apart around the curve's pick, and keeps the
     best: ``result.suggest()`` gives it, ``result.confirmation`` says what was tried and what it cost
-    (printed unless ``progress=False``). Trials are scored on ``val_data`` when given, else on their
-    last quarter's training loss.
+    (printed unless ``progress=False``). Trials are scored on ``val_data`` when given (for an
+    ``lrwidget.Learner``, its ``valid_data`` otherwise), else on their last quarter's training loss.
+    ``train_data`` and ``val_data`` must be iterable again (not generators); ``confirm`` is 0 or 2 to 10.
     """
     k, steps = check_confirm(confirm, confirm_steps)
-    prepared = prepare_sweep(source, *args, **kwargs)
+    prepared = prepare_sweep(source, *args, caller="lr_find", **kwargs)
+    trial_val = None
+    if k:
+        trial_val = _trial_val_data(source, prepared)
+        _check_replayable("train_data", prepared.parts.data)
+        _check_replayable("val_data", trial_val if trial_val is not None else prepared.settings.val_data)
     start = time.process_time()
     result = prepared.run(on_step=on_step, cancel=cancel)
     if k and len(result) and not (cancel is not None and cancel.is_set()):
         sweep_cpu = time.process_time() - start
-        done = confirm_pick(prepared, result, k, steps, cancel=cancel, sweep_cpu_seconds=sweep_cpu)
-        if done is not None:
+        try:
+            done = confirm_pick(prepared, result, k, steps, cancel=cancel, sweep_cpu_seconds=sweep_cpu,
+                                val_data=trial_val)  # fmt: skip
+        except BaseException as exc:  # a trial failed (after its restore): the caller keeps the sweep
+            with contextlib.suppress(Exception):
+                exc.range_test_result = result  # type: ignore[attr-defined]
+            raise
+        if done is None:
+            result.settings["confirmation_cancelled"] = True
+        else:
             result.settings["confirmation"] = done.to_dict()
-            if prepared.settings.progress:
+            if prepared.settings.progress and distributed.rank() == 0:
                 print(f"lr_find: {done.summary()}")
     return result
+
+
+def _trial_val_data(source: Any, prepared: PreparedSweep) -> Any:
+    """What trials are judged on when no ``val_data`` was given: an ``lrwidget.Learner``'s held-out data."""
+    from lrwidget.engine.learner import Learner
+
+    if prepared.settings.val_data is None and isinstance(source, Learner):
+        return source.valid_data
+    return None
+
+
+def _check_replayable(name: str, data: Any) -> None:
+    """Trials replay the data from its start: a one-shot iterator (a generator) cannot be replayed."""
+    if isinstance(data, Iterator):  # never iter(data): a DataLoader would draw from the RNG here
+        raise ValueError(
+            f"confirm needs {name} that can be iterated again from the start (a list, a tuple or a "
+            f"DataLoader), so every trial sees the same batches; got a one-shot {type(data).__name__}"
+        )
 
 
 def _check_parts(parts: SweepParts, settings: SweepSettings) -> torch.device:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import math
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -127,3 +128,47 @@ def test_a_confirmation_record_round_trips_and_names_a_bad_one():
         Confirmation.from_dict({"candidates": [1e-3]})
     with pytest.raises(ValueError, match="different number"):
         Confirmation.from_dict({**done.to_dict(), "scores": [0.1]})
+
+
+def diverging_curve(n: int = 100):
+    from lrwidget.core.result import RangeTestResult
+
+    lrs = np.geomspace(1e-6, 10.0, n)
+    x = np.log10(lrs)
+    losses = 2.3 - 1.8 / (1 + np.exp(-(x + 2.5) * 3)) + np.where(x > -0.5, (x + 0.5) ** 2 * 8, 0)
+    return RangeTestResult(lrs, losses, stop_reason="diverged", settings={"num_it": n})
+
+
+def test_all_trials_diverging_is_said_and_the_confidence_lowered():
+    """Every trial diverged: suggest() keeps the curve's pick, with a caveat and half its confidence."""
+    result = diverging_curve()
+    plain = result.suggest()
+    done = Confirmation((1e-2, 10**-1.5), (math.inf, math.inf), 10, "train", None, 1e-2, "auto", 0.1, 0.1)
+    result.settings["confirmation"] = done.to_dict()
+    pick = result.suggest()
+    assert pick.lr == plain.lr
+    assert any("Every one of the 2 confirmation trials diverged" in c for c in pick.caveats)
+    assert pick.confidence == pytest.approx(plain.confidence / 2)
+    assert "every one of 2 trials" in done.summary() and "diverged" in done.summary()
+
+
+def test_a_confirmed_pick_at_the_edge_of_the_trials_says_a_better_rate_may_lie_beyond():
+    result = diverging_curve()
+    done = Confirmation((1e-3, 10**-2.5), (0.5, 0.4), 10, "val", 10**-2.5, 1e-3, "auto", 0.1, 0.1)
+    result.settings["confirmation"] = done.to_dict()
+    pick = result.suggest()
+    assert pick.lr == 10**-2.5 and pick.confidence is None  # calibrated for readings, not for trials
+    assert done.edge == "highest" and any("a higher rate, not tried" in c for c in pick.caveats)
+    lo, hi = result.lr_slice()
+    assert hi == pick.lr and lo == pytest.approx(hi / 10)  # the slice follows the confirmed pick
+
+
+def test_a_tampered_confirmation_record_is_refused_when_the_result_is_loaded():
+    from lrwidget.core.result import RangeTestResult
+
+    result = diverging_curve()
+    done = Confirmation((1e-3, 10**-2.5), (0.5, 0.4), 10, "val", 10**-2.5, 1e-3, "auto", 0.1, 0.1)
+    record = {**done.to_dict(), "chosen": 1e9}
+    result.settings["confirmation"] = record
+    with pytest.raises(ValueError, match=r"chosen 1000000000\.0 is not one of its candidates"):
+        RangeTestResult.from_json_text(result.to_json_text())

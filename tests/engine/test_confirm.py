@@ -124,16 +124,20 @@ def test_the_summary_is_printed_with_progress_and_not_without(model, optimizer, 
 @pytest.mark.parametrize(
     ("kwargs", "words"),
     [
-        ({"confirm": -1}, "confirm must be a whole number"),
-        ({"confirm": True}, "confirm must be a whole number"),
-        ({"confirm": 2.5}, "confirm must be a whole number"),
-        ({"confirm": 3, "confirm_steps": 1}, "confirm_steps must be an integer >= 2"),
-        ({"confirm": 3, "confirm_steps": "100"}, "confirm_steps must be an integer >= 2"),
+        ({"confirm": -1}, "confirm must be >= 0"),
+        ({"confirm": 11}, "confirm must be <= 10"),
+        ({"confirm": True}, "confirm must be an integer"),
+        ({"confirm": 2.5}, "confirm must be an integer"),
+        ({"confirm": None}, "confirm must be an integer"),
+        ({"confirm": 1}, "confirm=1 would compare nothing"),
+        ({"confirm": 3, "confirm_steps": 1}, "confirm_steps must be >= 2"),
+        ({"confirm": 3, "confirm_steps": 10**7}, "confirm_steps must be <= 1,000,000"),
+        ({"confirm": 3, "confirm_steps": "100"}, "confirm_steps must be an integer"),
     ],
 )
 def test_bad_confirm_settings_are_refused_before_any_training(model, optimizer, batches, kwargs, words):
     seen: list[int] = []
-    with pytest.raises(ValueError, match=words):
+    with pytest.raises((TypeError, ValueError), match=words):
         lrwidget.lr_find(
             model, optimizer, scripted_loss("good", seen=seen), batches, progress=False, **kwargs
         )
@@ -195,3 +199,35 @@ def test_confirm_given_where_only_a_sweep_runs_says_where_it_belongs(model, opti
 def test_a_typo_of_lr_finds_own_keywords_names_the_right_one(model, optimizer, batches, loss_fn, typo, meant):
     with pytest.raises(TypeError, match=f"'{typo}' \\(did you mean '{meant}'\\?\\)"):
         lrwidget.lr_find(model, optimizer, loss_fn, batches, progress=False, **{typo: 5})
+
+
+def test_numpy_integers_are_whole_numbers_too(model, optimizer, batches, loss_fn):
+    result = lrwidget.lr_find(model, optimizer, loss_fn, batches, num_it=20, confirm=np.int64(2),
+                              confirm_steps=np.int32(6), progress=False)  # fmt: skip
+    assert result.confirmation is not None and result.confirmation.steps == 6
+
+
+def test_one_shot_data_is_refused_before_any_training(model, optimizer, batches, loss_fn):
+    """Trials replay the data from its start: a generator would give each trial other batches (or run
+    out after the sweep). Refused at once, naming the parameter; a list or DataLoader is fine."""
+    seen: list[int] = []
+    with pytest.raises(ValueError, match="confirm needs train_data that can be iterated again"):
+        lrwidget.lr_find(model, optimizer, scripted_loss("good", seen=seen), (b for b in batches), confirm=2,
+                         progress=False)  # fmt: skip
+    with pytest.raises(ValueError, match="confirm needs val_data that can be iterated again"):
+        lrwidget.lr_find(model, optimizer, scripted_loss("good", seen=seen), batches, confirm=2,
+                         val_data=iter(batches), progress=False)  # fmt: skip
+    assert seen == []
+
+
+def test_a_failing_trial_leaves_the_finished_sweep_on_the_exception(model, optimizer, batches):
+    with pytest.raises(Boom) as caught:
+        lrwidget.lr_find(model, optimizer, scripted_loss("error", at=35), batches, num_it=30, confirm=3,
+                         confirm_steps=10, progress=False)  # fmt: skip
+    sweep = caught.value.range_test_result
+    assert len(sweep) > 20 and sweep.settings["num_it"] == 30 and sweep.stop_reason != "error"
+
+
+def test_a_learners_valid_data_judges_the_trials(model, optimizer, batches, loss_fn):
+    learn = lrwidget.Learner(model, optimizer, loss_fn, batches[:4], batches[4:])
+    assert learn.lr_find(num_it=30, confirm=2, confirm_steps=8, progress=False).confirmation.measure == "val"
