@@ -21,6 +21,7 @@ from typing import Any
 import torch
 
 from benchmarks.quality.broad_tasks import BROAD_TASKS, HELD_OUT_FAMILIES, BroadTask
+from benchmarks.quality.cache import write_once
 from benchmarks.quality.data import Batches
 from lrwidget.engine.learner import Learner
 
@@ -113,12 +114,7 @@ def _build_one(name: str) -> str:
     from benchmarks.quality.broad_tasks import by_name
 
     task = by_name(name)
-    path = cache_path(task)
-    if not path.exists():
-        record = run_task(task)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(record))
-        tmp.replace(path)
+    write_once(cache_path(task), lambda: run_task(task))
     return name
 
 

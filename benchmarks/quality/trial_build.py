@@ -23,6 +23,7 @@ import torch
 from benchmarks.quality import broad_build
 from benchmarks.quality import build as original_build
 from benchmarks.quality.broad_tasks import BROAD_TASKS, BroadTask
+from benchmarks.quality.cache import write_once
 from benchmarks.quality.tasks import TASKS, Task
 from lrwidget.core.result import RangeTestResult
 from lrwidget.core.schedules import one_cycle_rates
@@ -97,12 +98,7 @@ def _by_name(name: str) -> AnyTask:
 
 def _build_one(name: str) -> str:
     task = _by_name(name)
-    path = cache_path(task)
-    if not path.exists():
-        record = run_task(task)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(record))
-        tmp.replace(path)
+    write_once(cache_path(task), lambda: run_task(task))
     return name
 
 
