@@ -85,7 +85,7 @@ def test_ladder_is_lazy_for_the_largest_num_it():
 def test_prepare_sweep_checks_before_any_work(model, optimizer, batches):
     """A bad keyword fails at prepare_sweep; the model and optimizer are untouched; run() works after."""
     before = full_state(model, optimizer)
-    with pytest.raises(TypeError, match=r"^lr_find got .*did you mean 'num_it'"):
+    with pytest.raises(TypeError, match=r"^prepare_sweep got .*did you mean 'num_it'"):
         prepare_sweep(model, optimizer, F.cross_entropy, batches, num_iter=5)
     with pytest.raises(TypeError, match=r"^LRFinderWidget got .*did you mean 'num_it'"):
         prepare_sweep(model, optimizer, F.cross_entropy, batches, caller="LRFinderWidget", num_iter=5)
