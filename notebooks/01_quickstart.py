@@ -70,8 +70,9 @@ for name, s in result.suggestions().items():
 #
 # `w.value` is what you picked: `w.lr`, or `slice(lo, hi)` in slice mode. If you ran the notebook top to
 # bottom without clicking, it is `None`, and we fall back to the automatic suggestion,
-# `result.suggest()` (method `"auto"`: the rate where the smoothed loss has made 70 % of its fall, divided
-# by 3.5, the rule that did best on our 16-task benchmark, `docs/suggestion_quality.md`).
+# `result.suggest()` (method `"auto"`: it reads the raw loss through a window centred on each point, the
+# dashed "what auto reads" line, and takes the rate where that loss has made 80 % of its fall, blended
+# with its minimum; measured on 51 tasks in `docs/suggestion_quality.md`).
 #
 # `fit_one_cycle` trains with the one-cycle policy: the rate warms up to the value given, then anneals.
 # Each epoch prints one line (`progress=False`: no progress bar left behind in the saved notebook).
