@@ -90,16 +90,19 @@ def _y_range(raw: np.ndarray, smoothed: np.ndarray) -> tuple[float, float] | Non
 
 
 def _plot_reading(ax: Any, result: RangeTestResult, shown: slice) -> None:
-    """The curve auto reads (core's ``reading_curve`` of the raw losses: no lag), dashed in auto's colour."""
-    from lrwidget.core.suggest import reading_curve
+    """The curve auto reads (core's ``drawable_reading`` of the raw losses: no lag, not past the capped
+    blow-up), dashed in auto's colour."""
+    from lrwidget.core.suggest import drawable_reading
 
     lrs, raw = result.lrs, result.losses
     ok = np.isfinite(raw) & np.isfinite(lrs) & (lrs > 0)
     if ok.sum() < 2:
         return
     read = np.full(lrs.size, np.nan)
-    read[ok] = reading_curve(lrs[ok], raw[ok])
+    read[ok] = drawable_reading(lrs[ok], raw[ok])
     keep = np.isfinite(read[shown])
+    if not keep.any():
+        return
     color = _style("auto", 0)["color"]
     ax.plot(lrs[shown][keep], read[shown][keep], color=color, linestyle="--", linewidth=1.5,
             label="what auto reads (no lag)")  # fmt: skip

@@ -123,8 +123,7 @@ def centred(log_lrs: np.ndarray, losses: np.ndarray, half_width: float, min_poin
     n = y.size
     if n < 3:
         return y.copy()
-    step = float(np.median(np.diff(x)))
-    k = max(min_points, round(half_width / step)) if step > 0 else min_points
+    k = window_reach(x, half_width, min_points)
     with np.errstate(all="ignore"):
         if k <= MAX_REACH:
             return _smooth_by_index(y, k)
@@ -137,6 +136,14 @@ def centred(log_lrs: np.ndarray, losses: np.ndarray, half_width: float, min_poin
             by = np.append(by, np.median(y[full * size :]))
         smoothed = _smooth_by_index(by, max(min_points, round(k / size)))
         return np.interp(x, bx, smoothed)
+
+
+def window_reach(log_lrs: np.ndarray, half_width: float, min_points: int = 3) -> int:
+    """Points each side of ``centred``'s window: ``half_width`` decades at the median spacing, at least
+    ``min_points``."""
+    x = np.asarray(log_lrs, dtype=float)
+    step = float(np.median(np.diff(x))) if x.size > 1 else 0.0
+    return max(min_points, round(half_width / step)) if step > 0 else min_points
 
 
 def _smooth_by_index(y: np.ndarray, k: int) -> np.ndarray:

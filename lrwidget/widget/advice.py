@@ -92,11 +92,32 @@ def rule_view(method: str, lrs: np.ndarray, smoothed: np.ndarray, rule: Suggesti
 
 
 def auto_reading(lrs: np.ndarray, raw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``(lrs, read)``: the curve ``auto`` reads (core's ``reading_curve``) over the finite points."""
-    from lrwidget.core.suggest import reading_curve
+    """``(lrs, read)``: the curve ``auto`` reads over the finite points, as core says to draw it (NaN past
+    the capped blow-up; nothing on a curve too short to read)."""
+    from lrwidget.core.suggest import drawable_reading
 
     lrs, raw = np.asarray(lrs, dtype=float), np.asarray(raw, dtype=float)
     ok = np.isfinite(lrs) & (lrs > 0) & np.isfinite(raw)
     if ok.sum() < 2:
         return np.zeros(0), np.zeros(0)
-    return lrs[ok], reading_curve(lrs[ok], raw[ok])
+    return lrs[ok], drawable_reading(lrs[ok], raw[ok])
+
+
+def reading_title(lrs: np.ndarray, beta: float | None) -> str:
+    """The reading line's tooltip for this sweep: what it is, and how far the smoothed loss trails it."""
+    lrs = np.asarray(lrs, dtype=float)
+    lrs = lrs[np.isfinite(lrs) & (lrs > 0)]
+    text = (
+        "auto reads the raw loss through a window centred on each point (half a decade each side), so it "
+        "does not lag; past the blow-up it is not drawn (auto caps the explosion there)."
+    )
+    if lrs.size < 2 or beta is None or not 0 < beta < 1:
+        return text
+    decades = float(np.log10(lrs.max() / lrs.min()))
+    steps = 1.0 / (1.0 - beta)
+    lag = steps * decades / max(1, lrs.size - 1)
+    return (
+        f"{text} The smoothed loss is a running average (beta {beta:g}): it trails the raw loss by about "
+        f"{steps:.0f} steps, which on this {lrs.size}-step sweep over {decades:.1f} decades is "
+        f"{lag:.1f} decades of learning rate, so reading it would put every feature too late."
+    )

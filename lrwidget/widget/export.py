@@ -3,8 +3,7 @@
 Where widgets do not render (GitHub, nbviewer, an exported notebook) the saved output still shows the
 curve: :class:`StaticImage` puts ``image/png`` beside the widget view in the mime bundle, drawn headless
 by :func:`result_png` with ``lrwidget.plotting.plot_result`` (the registry's colours).
-:func:`save_png_button` saves the live bqplot panes with bqplot's own ``Figure.save_png`` (the browser
-renders and downloads them; nothing is drawn in the kernel).
+:class:`SavePngButton` downloads the same picture, drawn when asked, in the one view that was clicked.
 """
 
 from __future__ import annotations
@@ -13,22 +12,23 @@ import base64
 import io
 import math
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-    import bqplot
-    import ipywidgets
+import anywidget
+import traitlets
 
+from lrwidget.widget.strip import REPO_DIR, STATIC_DIR, load_esm
+
+if TYPE_CHECKING:
     from lrwidget.core.result import RangeTestResult
 
 __all__ = [
     "PNG_SIGNATURE",
+    "SavePngButton",
     "StaticImage",
     "kernel_main_loop",
     "result_png",
-    "save_png_button",
-    "save_pngs",
     "with_static_png",
 ]
 
@@ -117,6 +117,11 @@ class StaticImage:
         lr = getattr(self, "lr", None)
         return None if lr is None else float(lr)
 
+    def static_png(self) -> bytes | None:
+        """The picture of the current result and choice as PNG bytes (None before any point)."""
+        result = getattr(self, "result", None)
+        return None if result is None else result_png(result, pick=self._static_pick())
+
     def _ipython_display_(self) -> None:
         from IPython.display import display
 
@@ -171,41 +176,45 @@ def kernel_main_loop() -> Any | None:
     return getattr(kernel, "io_loop", None)
 
 
-def save_pngs(figures: Iterable[bqplot.Figure], filename: str = "lr_finder") -> list[str]:
-    """Ask the browser to save each bqplot figure as ``{filename}_{i}.png`` (bqplot's ``save_png``).
+class SavePngButton(anywidget.AnyWidget):
+    """Save PNG: the curve as the static image draws it (legend, picks, white background), one file.
 
-    Returns the file names asked for. The browser renders and downloads them; nothing is drawn here.
+    The kernel draws the picture when a view asks (``render()``, on the kernel's main thread), and only
+    the view that was clicked downloads it: each view sends a token of its own and keeps only the reply
+    carrying it. (bqplot's ``Figure.save_png`` is answered by every view a figure ever had, including
+    hidden ones that render without axes, and it leaves the HTML legend out.)
     """
-    stem = filename[:-4] if filename.lower().endswith(".png") else filename
-    names = []
-    for i, fig in enumerate(figures):
-        name = f"{stem}.png" if i == 0 else f"{stem}_{i + 1}.png"
-        fig.save_png(name)
-        names.append(name)
-    return names
 
-
-def save_png_button(
-    figures: Callable[[], Iterable[bqplot.Figure]] | Sequence[bqplot.Figure],
-    filename: str = "lr_finder",
-    description: str = "Save PNG",
-) -> ipywidgets.Button:
-    """A button that saves ``figures`` (or what ``figures()`` gives at click time) with :func:`save_pngs`."""
-    import ipywidgets as widgets
-
-    button = widgets.Button(
-        description=description,
-        icon="download",
-        tooltip="save the panes as PNG files (the browser downloads them)",
-        layout=widgets.Layout(width="auto"),
+    _esm = load_esm((STATIC_DIR / "save_button.js", REPO_DIR / "save_button.js"))
+    description = traitlets.Unicode("Save PNG").tag(sync=True)
+    tooltip = traitlets.Unicode(
+        "save the curve as a PNG file: both panes' story in one picture, with its legend and your pick"
+    ).tag(sync=True)
+    filename = traitlets.Unicode("lr_finder.png", help="The name the browser saves the file under.").tag(
+        sync=True
     )
 
-    def on_click(_: Any) -> None:
-        chosen = figures() if callable(figures) else figures
-        save_pngs(chosen, filename)
+    def __init__(self, render: Callable[[], bytes | None], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._render = render
+        self.saved = 0  # pictures sent to a view
+        self.on_msg(self._on_message)
 
-    button.on_click(on_click)
-    return button
+    def _on_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        if not isinstance(content, dict) or content.get("event") != "save":
+            return
+        token = str(content.get("token", ""))
+        try:
+            with _DRAW_LOCK:
+                png = self._render()
+        except Exception as exc:  # a failed picture is said on the button, never raised into the kernel
+            self.send({"token": token, "error": f"Save PNG failed: {type(exc).__name__}: {exc}"})
+            return
+        if png is None:
+            self.send({"token": token, "error": "nothing measured yet: run the sweep first"})
+            return
+        self.saved += 1
+        self.send({"token": token, "filename": self.filename}, buffers=[png])
 
 
 def png_size(png: bytes) -> tuple[int, int]:

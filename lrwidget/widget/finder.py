@@ -3,8 +3,9 @@
 Composition and wiring only. The parts: ``selection`` (the user's pick, which every view binds to),
 a ``LiveSession`` (the sweep's thread, its buffer and frame throttle), the two ``panes``, ``controls``,
 the slide-rule ``player``, the decision ``strip`` and the ``header`` (a pure function of the state).
-Layout, top to bottom: header (status, progress, Run / Stop, the current step or the ending), mode and
-legend, the loss pane, the slide-rule player, the gradient pane, the controls, the decision strip.
+Layout, top to bottom: header (status, progress, Run / Stop / Save PNG, two rows: the current step or the
+ending, and the suggestion), the mode, the loss pane, its legend, the caveats, the slide-rule player, the
+gradient pane, the controls, the decision strip. Nothing above the loss pane changes height.
 """
 
 from __future__ import annotations
@@ -22,9 +23,15 @@ from lrwidget.core.events import StepEvent
 from lrwidget.core.result import RangeTestResult
 from lrwidget.core.suggestion import SlideStep
 from lrwidget.widget import axes, header
-from lrwidget.widget.advice import auto_reading, compute_suggestions, rule_view, suggested_slice
+from lrwidget.widget.advice import (
+    auto_reading,
+    compute_suggestions,
+    reading_title,
+    rule_view,
+    suggested_slice,
+)
 from lrwidget.widget.controls import Controls
-from lrwidget.widget.export import StaticImage, save_png_button
+from lrwidget.widget.export import SavePngButton, StaticImage
 from lrwidget.widget.live import Frame, LiveSession, RunOutcome
 from lrwidget.widget.panes import GradPane, LossPane, Marker, make_lr_scale, set_lr_range
 from lrwidget.widget.registry import method
@@ -128,8 +135,9 @@ class LRFinderWidget(StaticImage, W.VBox):
         self.children = [
             self.header,
             self.mode_toggle,
-            self.loss_pane.legend,
             self.loss_pane.figure,
+            self.loss_pane.legend,
+            self.message,
             self.player,
             self.grad_pane.figure,
             self.controls,
@@ -164,12 +172,16 @@ class LRFinderWidget(StaticImage, W.VBox):
             tooltip="stop the sweep; the model is restored and your pick kept",
             layout=W.Layout(width="80px", flex="0 0 auto"),
         )  # fmt: skip
-        self.save_button = save_png_button(lambda: [self.loss_pane.figure, self.grad_pane.figure])
+        self.save_button = SavePngButton(self.static_png, layout=W.Layout(flex="0 0 auto"))
         if not live:  # a replay has nothing to run
             for w in (self.run_button, self.stop_button, self.progress_bar):
                 w.layout.display = "none"
-        self.info = W.HTML(layout=W.Layout(width="100%"))
+        # the info rows' height is kept whatever they say; the caveats (any length) go under the loss
+        # pane: the pane a person clicks never moves while a sweep starts, runs and ends
+        self.info = W.HTML(layout=W.Layout(width="100%", min_height=f"{20 * header.INFO_ROWS}px"))
+        self.info.add_class("lrw-info")
         self.message = W.HTML(layout=W.Layout(width="100%"))
+        self.message.add_class("lrw-message")
         row = (
             [self.status_html, self.progress_bar, self.run_button, self.stop_button, self.save_button]
             if live
@@ -178,7 +190,6 @@ class LRFinderWidget(StaticImage, W.VBox):
         self.header = W.VBox([
             W.HBox(row, layout=W.Layout(align_items="center", flex_flow="row nowrap", width="100%")),
             self.info,
-            self.message,
         ])  # fmt: skip
         self._render_header()
 
@@ -227,6 +238,7 @@ class LRFinderWidget(StaticImage, W.VBox):
             self._to_strip("lr_slice", None if new is None else list(new))
         elif name == "mode":
             self.loss_pane.set_mode(new)
+            self._draw_slice()
             self.mode_toggle.value = new
             self._to_strip("slice_mode", new == "slice")
             if new == "slice" and self.selection.lr_slice is None:
@@ -236,8 +248,9 @@ class LRFinderWidget(StaticImage, W.VBox):
             self.schedule_static_image_refresh()  # a saved notebook shows the choice too
 
     def _draw_slice(self) -> None:
-        """The slice band, said to be not measured when an end lies outside what was measured."""
-        lo_hi = self.selection.lr_slice
+        """The slice band in slice mode (in pick mode ``value`` is the lr: no band says otherwise), said to
+        be not measured when an end lies outside what was measured."""
+        lo_hi = self.selection.lr_slice if self.selection.mode == "slice" else None
         with self._view_lock:
             self.loss_pane.set_slice(lo_hi, lo_hi is not None and any(map(self.selection.unmeasured, lo_hi)))
 
@@ -463,13 +476,14 @@ class LRFinderWidget(StaticImage, W.VBox):
         sugg = compute_suggestions(r.lrs, r.smoothed, params, r.losses, r.stop_reason, self._num_it)
         self.suggestions = sugg
         chosen = params["method"]
-        markers = [Marker(name, s.lr) for name, s in sugg.items()]
+        markers = [Marker(name, s.lr, s.reason if s.lr is None else "") for name, s in sugg.items()]
         animated = chosen if chosen in ("slide_rule", "slide_rule_scaled") else "slide_rule"
         rule = sugg.get(animated)
         with self._view_lock:
             short = self._draw_gradient(animated, r.lrs, r.smoothed, None, rule=rule)
-            self.loss_pane.set_markers(markers, chosen)
-            self.loss_pane.set_reading(*(auto_reading(r.lrs, r.losses) if chosen == "auto" else ([], [])))
+            reading = auto_reading(r.lrs, r.losses) if chosen == "auto" else ([], [])
+            self.loss_pane.set_reading(*reading, title=reading_title(r.lrs, r.settings.get("beta")))
+            self.loss_pane.set_markers(markers, chosen)  # after the reading: auto's marker sits on it
             self.grad_pane.set_picks(markers)
             self.player.load(rule, r.lrs, short)
         best = sugg.get(chosen)

@@ -191,14 +191,23 @@ def _recommendation(state: HeaderState) -> str:
     return text
 
 
+#: The info line's two rows (what happens or happened; what is suggested). The widget reserves their
+#: height, so the loss pane below never moves as a sweep starts, runs and ends.
+INFO_ROWS = 2
+
+
+def _rows(first: str, second: str = "") -> str:
+    return f"<div class='lrw-info-row'>{first}</div><div class='lrw-info-row'>{second}</div>"
+
+
 def _info(state: HeaderState) -> str:
     if state.status == "running":
-        return _running(state)
+        return _rows(_running(state))
     if state.stop_reason is None or state.points == 0:
         if state.status == "idle":
-            return f"ready: {state.num_it} steps, press Run (or call start())"
-        return ""
-    return _ending(state) + _recommendation(state)
+            return _rows(f"ready: {state.num_it} steps, press Run (or call start())")
+        return _rows("")
+    return _rows(_ending(state), _recommendation(state).removeprefix(" · "))
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
@@ -268,6 +277,7 @@ def render(state: HeaderState) -> HeaderView:
 
 
 __all__ = [
+    "INFO_ROWS",
     "HeaderState",
     "HeaderView",
     "confidence_words",

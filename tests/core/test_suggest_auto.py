@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from lrwidget.core.smoothing import centred, smooth
 from lrwidget.core.suggest import _auto as A
-from lrwidget.core.suggest import auto, lr_slice, minimum, reading_curve
+from lrwidget.core.suggest import auto, drawable_reading, lr_slice, minimum, reading_curve
 
 
 def trained_sweep(num_it: int, seed: int = 0, noise: float = 0.05, end_lr: float = 10.0):
@@ -207,3 +207,39 @@ def test_confidence_words_are_the_benchmark_terciles():
     cases = [(0.97, "high"), (0.90, "high"), (0.89, "medium"), (0.85, "medium"), (0.84, "low"), (0.02, "low")]
     assert [confidence_word(c) for c, _ in cases] == [w for _, w in cases]
     assert confidence_word(None) == "low" and confidence_word(math.nan) == "low"
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n=st.integers(min_value=3, max_value=400),
+    blow_up=st.floats(min_value=0.0, max_value=8.0),
+    seed=st.integers(min_value=0, max_value=10_000),
+)
+def test_drawable_reading_is_the_reading_or_nan_and_never_ends_in_a_capped_run(n, blow_up, seed):
+    """What the widget and the static plot draw of auto's reading: core's own values wherever drawn; NaN
+    only in a trailing run (past the capped blow-up), or everywhere on a curve too short to read; never a
+    flat run of two or more equal points at its end while the raw loss there is higher."""
+    rng = np.random.default_rng(seed)
+    lrs = np.logspace(-7, 1, n)
+    x = np.log10(lrs)
+    losses = 2.0 - 1.2 / (1 + np.exp(-(x + 3) * 2)) + np.exp((x - 0.5) * blow_up) * (blow_up > 0)
+    losses = losses + rng.normal(0, 0.02, n)
+    full = reading_curve(lrs, losses)
+    drawn = drawable_reading(lrs, losses)
+    shown = np.isfinite(drawn)
+    np.testing.assert_array_equal(drawn[shown], full[shown])
+    if shown.any():
+        last = int(np.flatnonzero(shown)[-1])
+        assert shown[: last + 1].all(), "NaN inside the drawn part"
+        if last < n - 1:  # cut: the rest was the capped run
+            assert np.allclose(full[last:], full[last], rtol=1e-9)
+
+
+def test_drawable_reading_of_a_diverging_sweep_ends_where_the_cap_begins():
+    lrs = np.logspace(-7, 1, 100)
+    x = np.log10(lrs)
+    losses = 2.3 - 1.6 / (1 + np.exp(-(x + 3.5) * 2.5)) + np.exp((x - 0.2) * 2.2)
+    full, drawn = reading_curve(lrs, losses), drawable_reading(lrs, losses)
+    assert np.isclose(full[-4:], full[-1], rtol=1e-9).all()  # reading_curve caps the explosion: flat
+    assert np.isfinite(drawn).sum() == 97 and np.isnan(drawn[-3:]).all() and drawn[-4] == full[-4]
+    assert np.isnan(drawable_reading(lrs[::20], losses[::20])).all()  # 5 points: one window spans all

@@ -129,8 +129,10 @@ KERNEL_EXEC_JS = """async ([code, timeout]) => {
 
 HEADER_JS = """(root) => { const h = root.querySelector(':scope > .widget-vbox');
   const parts = h.querySelectorAll(':scope > .widget-html');
-  const text = (i) => (parts[i] ? parts[i].textContent.trim() : '');
-  return {badge: h.querySelector('.widget-html').textContent.trim(), info: text(0), message: text(1)};
+  const text = (el) => (el ? el.textContent.trim() : '');
+  const message = root.querySelector('.lrw-message') || parts[1];  // under the loss pane (older: header)
+  return {badge: h.querySelector('.widget-html').textContent.trim(), info: text(parts[0]),
+          message: text(message)};
 }"""
 
 # The loss pane's plot area (page px), its line paths (vertex count, bounding box) and single dots.
@@ -807,3 +809,180 @@ def test_a_finished_sweep_at_1280_and_900_px(fresh: Session) -> None:
     assert geo["stop"][2] <= geo["right"] + 1, "Stop sticks out of the widget"
     assert ORANGE not in geo["colours"], "a diverged sweep is drawn in the warning orange"
     assert not any("warning" in c for c in geo["bar"]), geo["bar"]
+
+
+# ------------------------------------------------------------------------------------- the new-user review
+# What a new user found in the browser after the defects above were fixed (session 5's review).
+
+HOVER_RGB = "rgb(140, 140, 140)"  # PALETTE.hover: where a click lands
+# Everything visible in the loss pane drawn in the hover colour (a ring, a rule, a highlighted column),
+# and any bqplot tooltip on screen.
+HOVER_LEFT_JS = """(fig, rgb) => {
+  const seen = (el) => { let o = 1; for (let e = el; e && e !== fig; e = e.parentElement) {
+      const cs = getComputedStyle(e); if (cs.display === 'none' || cs.visibility === 'hidden') return 0;
+      o *= +cs.opacity; }
+    return o; };
+  const marks = [...fig.querySelectorAll('path, rect')].filter((el) => {
+    const cs = getComputedStyle(el), b = el.getBoundingClientRect();
+    if (b.width <= 0 && b.height <= 0) return false;
+    const stroke = cs.stroke === rgb && +cs.strokeOpacity > 0, fill = cs.fill === rgb && +cs.fillOpacity > 0;
+    return (stroke || fill) && seen(el) > 0.01; }).length;
+  const tips = [...document.querySelectorAll('.bqplot_tooltip_div')].filter((t) => {
+    const cs = getComputedStyle(t), r = t.getBoundingClientRect();
+    return cs.display !== 'none' && +cs.opacity > 0.01 && r.width > 0 && r.height > 0
+      && t.textContent.trim() !== ''; }).map((t) => t.textContent.trim());
+  const hovered = [...fig.querySelectorAll(':hover')]
+    .map((e) => e.tagName + '.' + e.getAttribute('class')).slice(-2);
+  return {marks, tips, hovered}; }"""
+
+
+def hover_left(s: Session, f: Any) -> dict[str, Any]:
+    return f.loss_figure.evaluate(HOVER_LEFT_JS, HOVER_RGB)
+
+
+@pytest.fixture(scope="module")
+def reviewed(s: Session) -> Any:
+    """A finished 60-step sweep of the small linear model (about 2 s), drawn and suggested."""
+    s.page.set_viewport_size({"width": 1280, "height": 1400})
+    f = s.show("pace(0.0)\nw = lrwidget.LRFinderWidget(fast_learn, num_it=60, autoplay=False)\nw")
+    s.look(f)
+    f.root.get_by_role("button", name="Run").click()
+    f.wait_status(("done", "diverged"), timeout_ms=60_000)
+    s.until("print(bool(w.suggestions))", lambda o: o == "True")
+    return f
+
+
+def test_save_png_downloads_one_picture_with_legend_after_mode_switches(s: Session, reviewed: Any) -> None:
+    """Save PNG, after switching between click and slice mode twice, downloads exactly one PNG: opaque,
+    the size of the static image (the legend drawn in), not one file per pane and per view."""
+    f = reviewed
+    s.page.js_errors.clear()
+    s.look(f)
+    for name in ("drag: pick a slice", "click: pick lr", "drag: pick a slice", "click: pick lr"):
+        f.root.get_by_role("button", name=name).click()
+        s.page.wait_for_timeout(300)
+    downloads: list[Any] = []
+
+    def downloaded(d: Any) -> None:
+        downloads.append(d)
+
+    s.page.on("download", downloaded)
+    try:
+        f.root.get_by_role("button", name="Save PNG").click()
+        s.page.wait_for_timeout(4000)
+    finally:
+        s.page.remove_listener("download", downloaded)
+    names = [d.suggested_filename for d in downloads]
+    assert len(downloads) == 1, f"one click gave {len(downloads)} downloads: {names}"
+    png = Path(downloads[0].path()).read_bytes()
+    assert png.startswith(b"\x89PNG\r\n\x1a\n"), names
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    assert width >= 700 and height >= 350, (width, height)
+    import matplotlib.image as mpimg  # the test's own venv has matplotlib (a dependency of lrwidget)
+
+    pixels = mpimg.imread(Path(downloads[0].path()))
+    if pixels.shape[-1] == 4:
+        assert pixels[..., 3].min() > 0.99, "the saved PNG is (partly) transparent"
+    assert pixels[:4, :4, :3].min() > 0.95, "the saved PNG's corner is not white"
+    assert s.page.js_errors == []
+
+
+def test_hover_leaves_nothing_behind(s: Session, reviewed: Any) -> None:
+    """Hovering the loss pane shows where a click lands; once the mouse leaves, or slice mode takes the
+    mouse, nothing of it stays on screen: no ring, no rule, no tooltip."""
+    f = reviewed
+    s.page.js_errors.clear()
+    s.look_at_pane(f)
+    plot = f.loss_figure.evaluate(PANE_JS)["plot"]
+    pts = f.points(0.3)  # spots inside the click columns, over the measured part
+    assert len(pts) > 10, len(pts)
+    y = pts[0]["y"]
+    for p in (pts[len(pts) // 4], pts[len(pts) // 3], pts[len(pts) // 2]):
+        s.page.mouse.move(p["x"], y, steps=6)
+        s.page.wait_for_timeout(250)
+    during = hover_left(s, f)
+    assert during["marks"] >= 1, f"nothing shows where a click lands while hovering: {during}"
+    s.page.mouse.move(pts[len(pts) // 2]["x"], plot["y"] - 120, steps=6)  # out of the figure
+    s.page.wait_for_timeout(800)
+    after = hover_left(s, f)
+    assert after["marks"] == 0 and after["tips"] == [], f"the hover stays after the mouse left: {after}"
+
+    s.page.mouse.move(pts[len(pts) // 3]["x"], y, steps=6)  # hover again, then slice mode
+    s.page.wait_for_timeout(300)
+    f.root.get_by_role("button", name="drag: pick a slice").click()
+    s.page.mouse.move(pts[len(pts) // 3]["x"], y + 5)
+    s.page.wait_for_timeout(800)
+    sliced = hover_left(s, f)
+    f.root.get_by_role("button", name="click: pick lr").click()
+    assert sliced["tips"] == [], f"a tooltip stays on screen in slice mode: {sliced}"
+    assert s.page.js_errors == []
+
+
+PANE_TOP_JS = (
+    "(fig) => fig.getBoundingClientRect().top - fig.closest('.widget-vbox').getBoundingClientRect().top"
+)
+
+
+def test_the_loss_pane_does_not_move_when_the_sweep_ends(fresh: Session) -> None:
+    """The loss pane's top, relative to the widget, is where it was while running: after a completed
+    sweep, after a change of recommend, and after a sweep stopped by hand (whose header says more)."""
+    s = fresh
+    f = s.show("pace(0.03)\nw = lrwidget.LRFinderWidget(learn, num_it=120, autoplay=False)\nw")
+    s.look(f)
+    f.root.get_by_role("button", name="Run").click()
+    s.wait_step(f, 10)
+    tops = {"running": f.loss_figure.evaluate(PANE_TOP_JS)}
+    f.wait_status(("done", "diverged"), timeout_ms=60_000)
+    s.until("print(bool(w.suggestions))", lambda o: o == "True")
+    s.page.wait_for_timeout(500)
+    tops["ended"] = f.loss_figure.evaluate(PANE_TOP_JS)
+    s.py("w.controls.w_method.value = 'valley'\nprint(w.controls.method)")
+    s.page.wait_for_timeout(500)
+    tops["recommend valley"] = f.loss_figure.evaluate(PANE_TOP_JS)
+    s.py("w.controls.w_method.value = 'auto'\nprint(w.controls.method)")
+    s.look(f)
+    f.root.get_by_role("button", name="Run").click()
+    s.wait_step(f, 30)
+    f.root.get_by_role("button", name="Stop").click()
+    f.wait_status(("stopped",), timeout_ms=30_000)
+    s.until("print(bool(w.suggestions))", lambda o: o == "True")
+    s.page.wait_for_timeout(500)
+    tops["stopped"] = f.loss_figure.evaluate(PANE_TOP_JS)
+    print(f"\nloss pane top (px below the widget's top): {tops}")
+    moved = {k: round(v - tops["running"]) for k, v in tops.items() if abs(v - tops["running"]) > 2}
+    assert not moved, f"the loss pane moved (px) from where it was while running: {moved}"
+
+
+def test_the_saved_notebook_shows_the_latest_sweep_and_pick(fresh: Session) -> None:
+    """Run, Run again, pick: the notebook saved afterwards carries, beside the widget view, an image and
+    text of the last sweep and the pick (what GitHub shows), not of the first sweep."""
+    import base64
+    import json as _json
+
+    s = fresh
+    f = s.show("pace(0.0)\nw = lrwidget.LRFinderWidget(fast_learn, num_it=40, autoplay=False)\nw")
+    s.look(f)
+    f.root.get_by_role("button", name="Run").click()
+    f.wait_status(("done", "diverged"), timeout_ms=60_000)
+    s.until("print(bool(w.suggestions))", lambda o: o == "True")
+    f.root.get_by_role("button", name="Run").click()
+    s.page.wait_for_timeout(300)
+    f.wait_status(("done", "diverged"), timeout_ms=60_000)
+    lr = s.until("print(w.suggestions['valley'].lr if w.suggestions else '')", lambda o: o != "")
+    s.py(f"w.lr = {lr}\nprint(w.lr)")
+    want = s.py("print(repr(w))")
+    path = s.nb.lab.root / "defects.ipynb"
+    deadline = time.monotonic() + 20
+    while True:
+        s.page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
+        s.page.wait_for_timeout(700)
+        cell = _json.loads(path.read_text())["cells"][1]
+        outputs = [o.get("data", {}) for o in cell.get("outputs", [])]
+        data = next((d for d in outputs if "image/png" in d), {})
+        if data.get("text/plain") == want or time.monotonic() > deadline:
+            break
+    assert data, "the saved widget output has no image/png"
+    text = "".join(data.get("text/plain", ""))
+    assert text == want, f"the saved text is stale: {text!r}, the widget is {want!r}"
+    png = base64.b64decode(data["image/png"])
+    assert png.startswith(b"\x89PNG"), "not a PNG"

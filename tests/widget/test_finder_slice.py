@@ -97,3 +97,20 @@ def test_the_strip_is_told_what_was_measured_so_a_pick_past_it_is_shown_as_such(
     top = float(w.result.lrs.max())
     assert w.strip.measured == [pytest.approx(1e-7), pytest.approx(top)] and top < 0.03
     assert w.strip.max_lr >= 0.03 and w.strip.lr == pytest.approx(0.03) and w.lr == 0.03
+
+
+def test_in_pick_mode_no_slice_band_is_drawn(w):
+    """Back in pick mode (the toggle, the strip's checkbox, a pick) w.value is the lr:
+    the band of the slice kept for later is not drawn, so the plot never says the slice is in use.
+    Slice mode draws it again."""
+    front_end_update(w.strip, slice_mode=True)
+    assert len(w.loss_pane.band.x) == 4
+    w.mode_toggle.value = "pick"
+    assert w.mode == "pick" and w.lr_slice is not None and len(w.loss_pane.band.x) == 0
+    assert "your slice" not in w.loss_pane.key.value
+    w.lr_slice = (1e-4, 1e-2)  # from Python: a slice is chosen, so slice mode, drawn
+    assert w.mode == "slice" and sorted(set(w.loss_pane.band.x)) == [pytest.approx(1e-4), pytest.approx(1e-2)]
+    front_end_update(w.strip, slice_mode=False)
+    assert len(w.loss_pane.band.x) == 0 and w.value == w.lr
+    w.loss_pane.chips["auto"].click()  # a pick: pick mode
+    assert len(w.loss_pane.band.x) == 0 and w.lr_slice == (pytest.approx(1e-4), pytest.approx(1e-2))

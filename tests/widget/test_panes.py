@@ -108,7 +108,8 @@ def test_suggestion_marker_and_legend_chip_pick_the_suggestion():
     )
     pane.chips["valley"].click()
     assert got == [3e-4, 3e-4]
-    assert pane.chips["minimum"].disabled and len(pane.markers["minimum"].x) == 0
+    pane.chips["minimum"].click()  # no answer: nothing to pick
+    assert got == [3e-4, 3e-4] and len(pane.markers["minimum"].x) == 0
     assert set(pane.markers) == {"valley", "minimum"}
     assert all(m in pane.figure.marks for m in pane.markers.values())
 
@@ -212,58 +213,114 @@ def hover_pane():
     return r, pane, log
 
 
-def test_hovering_a_column_shows_where_a_click_would_land():
-    """The mouse in column i puts a ring on the smoothed curve at lrs[i] and a rule there; a click in the
-    same column picks exactly that rate. The marks lie under the columns, so they never take the click."""
+def test_hover_draws_nothing_the_browser_highlights_the_column():
+    """Where a click lands is the column under the mouse, highlighted by the browser's :hover (the pane's
+    CSS class, in the widget's style sheet): the kernel draws nothing for it, so nothing is left behind
+    when the mouse leaves; the columns carry no tooltip (a bqplot tooltip stayed on screen once the pane
+    was redrawn under it). The kernel only notes the column, for a click on a line's stroke."""
+    from lrwidget.widget.panes.loss import PANE_CLASS
+    from lrwidget.widget.strip import load_css
     from lrwidget.widget.testing import hover_column
 
-    r, pane, _ = hover_pane()
+    r, pane, log = hover_pane()
+    log.clear()
     hover_column(pane.columns, 61)
-    assert pane.hovered == 61
-    assert list(pane.hover_ring.x) == [pytest.approx(r.lrs[61])]
-    assert list(pane.hover_ring.y) == [pytest.approx(r.smoothed[61])]
-    assert list(pane.hover_rule.x) == [pytest.approx(r.lrs[61])] * 2
+    assert pane.hovered == 61 and log.updates() == []
+    assert pane.columns.tooltip is None
+    assert PANE_CLASS in pane.figure._dom_classes
+    css = load_css()
+    css_text = css.read_text() if hasattr(css, "read_text") else css
+    assert f".{PANE_CLASS} rect.bar:hover" in css_text
     got = []
     pane.on_pick(got.append)
     click_column(pane.columns, 61)
-    assert got == [pytest.approx(pane.hover_ring.x[0])]
-    marks = pane.figure.marks
-    assert marks.index(pane.hover_ring) < marks.index(pane.columns)
-    assert marks.index(pane.hover_rule) < marks.index(pane.columns)
+    assert got == [pytest.approx(r.lrs[61])]
 
 
-def test_hover_costs_one_message_per_mark_per_new_column_and_none_for_the_same():
-    """Cheap: entering a new column sends one update for the ring and one for the rule; the same column
-    again (bqplot repeats mouseover inside it) sends nothing."""
-    from lrwidget.widget.testing import hover_column
-
-    _, pane, log = hover_pane()
-    ring, rule = pane.hover_ring.comm.comm_id, pane.hover_rule.comm.comm_id
-    log.clear()
-    hover_column(pane.columns, 10)
-    assert len(log.updates(ring)) == 1 and len(log.updates(rule)) == 1 and len(log.updates()) == 2
-    hover_column(pane.columns, 10)
-    assert len(log.updates()) == 2
-    hover_column(pane.columns, 11)
-    assert len(log.updates()) == 4
-
-
-def test_no_hover_marker_in_slice_mode_or_past_a_shorter_curve():
-    """In slice mode a drag picks a slice, so no click target is shown; a new, shorter curve (a new
-    sweep starting) drops a marker that pointed past its end."""
+def test_no_hover_in_slice_mode_or_past_a_shorter_curve():
+    """In slice mode a drag picks a slice, so no column is noted; a new, shorter curve (a new sweep
+    starting) drops a column past its end."""
     from lrwidget.widget.testing import hover_column
 
     r, pane, _ = hover_pane()
     hover_column(pane.columns, 80)
     pane.set_mode("slice")
-    assert pane.hovered is None and len(pane.hover_ring.x) == 0 and len(pane.hover_rule.x) == 0
+    assert pane.hovered is None
     hover_column(pane.columns, 80)
     assert pane.hovered is None
     pane.set_mode("pick")
     hover_column(pane.columns, 80)
     assert pane.hovered == 80
     pane.set_curve(r.lrs[:20], r.losses[:20], r.smoothed[:20])
-    assert pane.hovered is None and len(pane.hover_ring.x) == 0
+    assert pane.hovered is None
+
+
+def legend_words(pane) -> str:
+    import re
+
+    return re.sub(r"<[^>]+>", "", pane.key.value)
+
+
+def test_the_legend_lists_only_what_is_drawn():
+    """Before anything is picked the legend has no 'your lr' or 'your slice'; each appears with its mark
+    and goes with it. The slide rule's left end is a ring (not the ▲ of slide rule (scaled)), listed while
+    it is drawn; 'where a click lands' only in pick mode over a curve; the reading line only when drawn."""
+    r = make_curve()
+    pane = panes.LossPane(panes.make_lr_scale())
+    words = legend_words(pane)
+    assert "smoothed loss" in words and "your lr" not in words and "where a click lands" not in words
+    pane.set_curve(r.lrs, r.losses, r.smoothed)
+    words = legend_words(pane)
+    assert "where a click lands" in words
+    assert "your lr" not in words and "your slice" not in words and "left end" not in words
+    assert "what auto reads" not in words
+    pane.set_pick(1e-3)
+    assert "your lr" in legend_words(pane)
+    pane.set_pick(None)
+    assert "your lr" not in legend_words(pane)
+    pane.set_slice((1e-4, 1e-2))
+    assert "your slice" in legend_words(pane)
+    pane.set_probe(1e-3)
+    assert "○ slide rule's left end" in legend_words(pane) and "▲" not in legend_words(pane)
+    pane.set_probe(None)
+    assert "left end" not in legend_words(pane)
+    pane.set_reading(r.lrs, r.losses, title="the reading")
+    assert "what auto reads" in legend_words(pane) and "title='the reading'" in pane.key.value
+    pane.set_reading([], [])
+    assert "what auto reads" not in legend_words(pane)
+    pane.set_mode("slice")
+    assert "where a click lands" not in legend_words(pane)
+
+
+def test_a_method_without_an_answer_says_so_readably_with_its_reason():
+    """'slide rule: –' at 60 % opacity (a disabled button) read about 1.9:1: the chip now says 'no answer'
+    in the theme's text colour, is not greyed out, and its tooltip gives the reason by the method's label."""
+    r = make_curve()
+    pane = panes.LossPane(panes.make_lr_scale())
+    pane.set_curve(r.lrs, r.losses, r.smoothed)
+    why = "the gradients agree at the first position"
+    pane.set_markers([panes.Marker("slide_rule", None, why), panes.Marker("valley", 3e-4)], "valley")
+    chip = pane.chips["slide_rule"]
+    assert chip.description == "slide rule: no answer" and not chip.disabled
+    assert chip.tooltip == f"slide rule has no answer: {why}"
+    assert chip.style.text_color.startswith("var(--jp-ui-font-color1")
+    assert pane.chips["valley"].style.text_color == panes.loss.method("valley").color
+
+
+def test_auto_marker_sits_on_the_curve_it_read():
+    """With the reading line drawn, auto's marker is on it (not on the smoothed line); without, on the
+    smoothed line."""
+    r = make_curve()
+    pane = panes.LossPane(panes.make_lr_scale())
+    pane.set_curve(r.lrs, r.losses, r.smoothed)
+    lr = float(r.lrs[50])
+    read = r.losses * 0.5
+    pane.set_reading(r.lrs, read)
+    pane.set_markers([panes.Marker("auto", lr)], "auto")
+    assert float(pane.markers["auto"].y[0]) == pytest.approx(read[50], rel=1e-4)
+    pane.set_reading([], [])
+    pane.set_markers([panes.Marker("auto", lr)], "auto")
+    assert float(pane.markers["auto"].y[0]) == pytest.approx(r.smoothed[50], rel=1e-4)
 
 
 def test_a_click_on_the_raw_or_smoothed_curve_picks_where_the_hover_marker_is():

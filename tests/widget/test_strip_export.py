@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import sys
 
-import bqplot as bq
 import comm as comm_pkg
 import ipywidgets as widgets
 import numpy as np
@@ -14,7 +13,7 @@ import traitlets
 
 from lrwidget.core.result import RangeTestResult
 from lrwidget.widget import export
-from lrwidget.widget.export import PNG_SIGNATURE, StaticImage, png_size, result_png, save_png_button
+from lrwidget.widget.export import PNG_SIGNATURE, StaticImage, png_size, result_png
 
 pytest.importorskip("matplotlib")
 
@@ -32,7 +31,7 @@ class RecordingComm:
         self.callback = callback
 
     def send(self, data=None, buffers=None, **kwargs):
-        self.messages.append(data)
+        self.messages.append(dict(data, buffers=buffers) if isinstance(data, dict) else data)
 
     def close(self, *args, **kwargs):
         pass
@@ -135,18 +134,49 @@ def test_display_keeps_a_handle_and_refresh_updates_it(displays):
     assert kind == "update" and raw and decoded_png(bundle).startswith(PNG_SIGNATURE)
 
 
-def test_save_png_button_asks_bqplot_to_save_each_figure():
-    """The button calls bqplot's own Figure.save_png, which sends the browser a 'save_png' message."""
-    figures = [bq.Figure(marks=[], title=t) for t in ("loss", "gradient")]
-    for fig in figures:
-        fig.comm.messages.clear()
-    button = save_png_button(lambda: figures, filename="my_sweep.png")
-    assert isinstance(button, widgets.Button) and button.description == "Save PNG"
-    button.click()
-    for fig, name in zip(figures, ("my_sweep.png", "my_sweep_2.png"), strict=True):
-        customs = [m for m in fig.comm.messages if m.get("method") == "custom"]
-        assert customs and customs[-1]["content"]["type"] == "save_png"
-        assert customs[-1]["content"]["filename"] == name
+def sent_customs(widget) -> list[tuple[dict, list]]:
+    """What a widget sent its views as custom messages: (content, buffers)."""
+    sent = widget.comm.messages
+    return [(m["content"], m.get("buffers") or []) for m in sent if m.get("method") == "custom"]
+
+
+def test_save_png_answers_only_the_view_that_asked_with_the_static_picture():
+    """Two views, one click: the reply carries the clicking view's token and one PNG, the static image's
+    picture of the current result and pick (its legend drawn in), not a message every view answers."""
+    result = sweep_result()
+    drawn = []
+
+    def render():
+        drawn.append(1)
+        return result_png(result, pick=1e-3)
+
+    button = export.SavePngButton(render, filename="my_sweep.png")
+    button.comm.messages.clear()
+    button._handle_custom_msg({"event": "save", "token": "view-b"}, [])
+    ((content, buffers),) = sent_customs(button)
+    assert content == {"token": "view-b", "filename": "my_sweep.png"}
+    assert len(buffers) == 1 and bytes(buffers[0]).startswith(PNG_SIGNATURE)
+    assert png_size(bytes(buffers[0])) == png_size(result_png(result, pick=1e-3))
+    assert drawn == [1] and button.saved == 1
+    button._handle_custom_msg({"event": "hover"}, [])  # not a save: no picture drawn
+    assert drawn == [1]
+
+
+def test_save_png_before_any_point_or_on_a_failure_says_why_on_the_button():
+    button = export.SavePngButton(lambda: None)
+    button.comm.messages.clear()
+    button._handle_custom_msg({"event": "save", "token": "t"}, [])
+    ((content, buffers),) = sent_customs(button)
+    assert content["token"] == "t" and "run the sweep first" in content["error"] and buffers == []
+
+    def broken():
+        raise RuntimeError("no display")
+
+    failing = export.SavePngButton(broken)
+    failing.comm.messages.clear()
+    failing._handle_custom_msg({"event": "save", "token": "u"}, [])
+    ((content, _),) = sent_customs(failing)
+    assert content["error"] == "Save PNG failed: RuntimeError: no display"
 
 
 def test_png_size_refuses_what_is_not_a_png():

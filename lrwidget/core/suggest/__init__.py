@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from lrwidget.core.suggest._auto import auto, lr_slice, reading_curve
+from lrwidget.core.suggest._auto import auto, drawable_reading, lr_slice, reading_curve
 from lrwidget.core.suggest._common import MIN_POINTS
 from lrwidget.core.suggest._confirm import TRIAL_GRID_PER_DECADE
 from lrwidget.core.suggest._minimum import minimum
@@ -67,6 +67,7 @@ __all__ = [
     "Suggestion",
     "auto",
     "confidence_word",
+    "drawable_reading",
     "from_sweep",
     "lr_slice",
     "minimum",

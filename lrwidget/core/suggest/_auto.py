@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from lrwidget.core.smoothing import centred
+from lrwidget.core.smoothing import centred, window_reach
 from lrwidget.core.suggest._common import Curve, answer, fraction, positive, prepare
 from lrwidget.core.suggest._minimum import _minimum
 from lrwidget.core.suggest._slide import _slide_rule_scaled
@@ -73,6 +73,35 @@ def reading_curve(lrs: Any, losses: Any) -> np.ndarray:
     ``HALF_WIDTH`` decades each side (running median, then mean). It does not trail the loss."""
     x = np.log10(np.asarray(lrs, dtype=float))
     return centred(x, np.asarray(losses, dtype=float), HALF_WIDTH)
+
+
+def drawable_reading(lrs: Any, losses: Any) -> np.ndarray:
+    """``reading_curve`` as a person should see it: NaN where it would mislead, else the same values.
+
+    - Past the blow-up the read curve is capped (the explosion must not pull the minimum back), so it
+      ends in a flat run that looks like a recovered loss: that run is NaN but for its first point.
+    - On a curve so short that one window spans more than half its points the reading is one number
+      (a flat line matching nothing): all NaN.
+    """
+    x = np.log10(np.asarray(lrs, dtype=float))
+    y = np.asarray(losses, dtype=float)
+    read = reading_curve(lrs, losses)
+    n = read.size
+    if n < 3 or 2 * window_reach(x, HALF_WIDTH) + 1 > n / 2:
+        return np.full(n, np.nan)
+    finite = np.isfinite(read)
+    if not finite.any():
+        return read
+    last = read[finite][-1]
+    flat = np.isclose(read, last, rtol=1e-9, atol=0.0) & finite
+    start = n
+    while start > 0 and (flat[start - 1] or not finite[start - 1]):
+        start -= 1
+    i_min = int(np.argmin(np.where(finite, read, np.inf)))
+    if n - start >= 2 and start > i_min and np.nanmax(y[start:]) > last:  # a cap, not a real plateau
+        read = read.copy()
+        read[start + 1 :] = np.nan
+    return read
 
 
 @dataclass(frozen=True)

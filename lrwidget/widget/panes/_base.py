@@ -47,6 +47,12 @@ class Marker:
 
     method: str
     lr: float | None
+    reason: str = ""  # why there is no answer (shown on its legend chip)
+
+
+def _drawn(mark: Any) -> bool:
+    """Whether a mark has something on the plot (non-empty x)."""
+    return mark.x is not None and len(mark.x) > 0
 
 
 def make_lr_scale(lo: float = 1e-7, hi: float = 10.0) -> bq.LogScale:
@@ -126,14 +132,14 @@ def set_lr_range(scale: bq.LogScale, panes: Sequence[_Pane], lo: float, hi: floa
 def _key(
     color: str, text: str, kind: str = "line", width: int = 3, dash: str = "solid", title: str = ""
 ) -> str:
-    """One legend entry as HTML: a line, a band or a dot in ``color``, its words, and a tooltip."""
+    """One legend entry as HTML: a line, a band or a ring in ``color``, its words, and a tooltip."""
     if kind == "band":
         glyph = (
             f"<span style='display:inline-block;width:14px;height:10px;background:{color};opacity:.35'>"
             "</span>"
         )
-    elif kind == "dot":
-        glyph = f"<span style='color:{color};font-size:14px'>▲</span>"
+    elif kind == "ring":
+        glyph = f"<span style='color:{color};font-size:14px'>○</span>"
     else:
         glyph = (
             f"<span style='display:inline-block;width:18px;border-top:{width}px {dash} {color};"

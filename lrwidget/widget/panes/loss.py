@@ -11,17 +11,21 @@ import ipywidgets as W
 import numpy as np
 
 from lrwidget.widget import axes
-from lrwidget.widget.panes._base import EMPTY, Marker, _arr, _key, _Pane, _wire, hold_all
+from lrwidget.widget.panes._base import EMPTY, Marker, _arr, _drawn, _key, _Pane, _wire, hold_all
 from lrwidget.widget.registry import D3_LR_FORMAT, PALETTE, format_lr, method
+
+#: The loss pane's CSS class: the widget's style sheet highlights the click column under the mouse by it.
+PANE_CLASS = "lrw-loss-pane"
+#: A method with no answer is written in the theme's own text colour (readable in light and dark).
+NO_ANSWER_COLOR = "var(--jp-ui-font-color1, #333333)"
 
 _GLYPHS = {"diamond": "◆", "triangle-down": "▼", "triangle-up": "▲", "square": "■", "cross": "✚"}
 
 
 #: The reading line's tooltip: why it and the smoothed loss differ.
 READING_TITLE = (
-    "auto reads the raw loss through a window centred on each point (half a decade each side), so it does "
-    "not lag. The smoothed loss is a running average (beta 0.98): it trails the loss by about a decade of "
-    "learning rate on a 100-step sweep, and reading it puts every feature too late."
+    "auto reads the raw loss through a window centred on each point, so it does not lag; the smoothed "
+    "loss is a running average that trails it."
 )
 
 
@@ -29,9 +33,9 @@ class LossPane(_Pane):
     """Raw loss faint, smoothed loss bold, a marker per suggestion, the pick as a labelled rule, a slice band.
 
     A click anywhere on the plot picks the nearest measured rate: transparent full-height columns, one
-    per measured point up to ``axes.MAX_COLUMNS`` (then spread evenly), sit above the curves (their
-    tooltip says where a click lands). A click on a
-    suggestion marker or its legend chip picks that suggestion; in slice mode a drag sets a slice.
+    per measured point up to ``axes.MAX_COLUMNS`` (then spread evenly), sit above the curves; the one
+    under the mouse is highlighted by the browser. A click on a suggestion marker or its legend chip picks
+    that suggestion; in slice mode a drag sets a slice. The legend lists only what is drawn.
     """
 
     def __init__(self, x_scale: bq.LogScale, height: str = "310px"):
@@ -63,38 +67,21 @@ class LossPane(_Pane):
             x_offset=6, align="start",
         ))  # fmt: skip
         self.probe = self.own(bq.Scatter(
-            x=EMPTY, y=EMPTY, scales=sc, colors=[p.interval], default_size=70, marker="triangle-up",
-            stroke="white", stroke_width=1,
+            x=EMPTY, y=EMPTY, scales=sc, colors=[p.interval], default_size=110, marker="circle", fill=False,
+            stroke_width=2.5,
         ))  # fmt: skip
-        # where a click would land: a ring on the smoothed curve at the nearest measured rate and a faint
-        # rule, moved by the columns' hover events (one small message each time the mouse enters a column)
-        self.hover_rule = self.own(bq.Lines(
-            x=EMPTY, y=EMPTY, scales=unit, colors=[p.hover], stroke_width=1, line_style="dashed",
-            enable_hover=False,
-        ))  # fmt: skip
-        self.hover_ring = self.own(bq.Scatter(
-            x=EMPTY, y=EMPTY, scales=sc, colors=[p.hover], default_size=140, fill=False, stroke_width=2,
-            enable_hover=False,
-        ))  # fmt: skip
+        # where a click would land: the browser highlights the column under the mouse (CSS :hover on the
+        # pane's class, in the widget's style sheet), so nothing is left drawn once the mouse leaves; the
+        # kernel only notes the column entered last (a click on a line's stroke picks there)
         self.hovered: int | None = None  # the column under the mouse (index into lrs), if any
         self.column_points = np.zeros(0, dtype=np.int64)  # the measured point each click column stands on
         self.columns = self.own(bq.Bars(
             x=EMPTY, y=EMPTY, scales=unit, padding=0.0, opacities=[0.0], colors=[p.hover],
-            tooltip=self.own(bq.Tooltip(fields=["x"], formats=[D3_LR_FORMAT], labels=["click to pick lr"])),
         ))  # fmt: skip
         self.markers: dict[str, bq.Scatter] = {}
         self.chips: dict[str, W.Button] = {}
-        self.key = self.own(W.HTML(
-            "<span style='font-size:12px'>"
-            + _key(p.smoothed, "smoothed loss")
-            + _key(p.raw, "raw loss", width=1)
-            + _key(method("auto").color, "what auto reads", width=2, dash="dashed", title=READING_TITLE)
-            + _key(p.pick, "your lr")
-            + _key(p.slice, "your slice", kind="band")
-            + _key(p.interval, "slide rule's left end", kind="dot")
-            + _key(p.hover, "where a click lands", width=1, dash="dashed")
-            + "</span>"
-        ))  # fmt: skip
+        self.reading_title = READING_TITLE
+        self.key = self.own(W.HTML())
         self.legend = self.own(
             W.HBox([self.key], layout=W.Layout(flex_flow="row wrap", align_items="center"))
         )
@@ -102,9 +89,11 @@ class LossPane(_Pane):
         self.figure = self._make_figure(
             self._marks(), height, {"top": 16, "bottom": 48, "left": 66, "right": 24}
         )
+        self.figure.add_class(PANE_CLASS)
+        self._render_key()
         self.columns.on_element_click(self._on_column_click)
         self.columns.on_hover(self._on_column_hover)
-        for line in (self.raw, self.smooth, self.rule, self.band, self.hover_rule):
+        for line in (self.raw, self.smooth, self.rule, self.band):
             # a click that lands on a curve's stroke (not on a column) picks where the hover marker is
             line.on_element_click(self._on_line_click)
         self.brush.observe(self._on_brush, names=["selected", "brushing"])
@@ -112,8 +101,8 @@ class LossPane(_Pane):
     def _marks(self) -> list[bq.Mark]:
         # the columns lie over the curves (a click on a line picks too) and under the markers and labels
         return [
-            self.band, self.raw, self.smooth, self.reading, self.rule, self.hover_rule, self.hover_ring,
-            self.probe, self.columns, *self.markers.values(),
+            self.band, self.raw, self.smooth, self.reading, self.rule, self.probe, self.columns,
+            *self.markers.values(),
             self.rule_label, self.band_label,
         ]  # fmt: skip
 
@@ -131,7 +120,37 @@ class LossPane(_Pane):
             raise ValueError(f"mode must be 'pick' or 'slice', got {mode!r}")
         self.figure.interaction = self.brush if mode == "slice" else None
         if mode == "slice":
-            self.set_hover(None)  # a drag picks a slice: no click target to show
+            self.set_hover(None)  # a drag picks a slice: no click target
+        self._render_key()
+
+    # ---- the legend: only what is drawn now
+    def key_entries(self) -> list[tuple[str, str]]:
+        """``(label, html)`` of each legend entry, for the marks on the plot now (in drawing order)."""
+        p = PALETTE
+        entries = [("smoothed loss", _key(p.smoothed, "smoothed loss")),
+                   ("raw loss", _key(p.raw, "raw loss", width=1))]  # fmt: skip
+        if _drawn(self.reading):
+            entries.append(("what auto reads", _key(
+                method("auto").color, "what auto reads (a loss curve)", width=2, dash="dashed",
+                title=self.reading_title,
+            )))  # fmt: skip
+        if _drawn(self.rule):
+            entries.append(("your lr", _key(p.pick, "your lr", dash=self.rule.line_style)))
+        if _drawn(self.band):
+            entries.append(("your slice", _key(p.slice, "your slice", kind="band")))
+        if _drawn(self.probe):
+            entries.append(("slide rule's left end", _key(p.interval, "slide rule's left end", kind="ring")))
+        if self.figure.interaction is None and self.lrs.size:
+            entries.append(("where a click lands", _key(
+                p.hover, "where a click lands", kind="band",
+                title="a click anywhere on the plot picks the measured lr under the highlighted column",
+            )))  # fmt: skip
+        return entries
+
+    def _render_key(self) -> None:
+        value = "<span style='font-size:12px'>" + "".join(h for _, h in self.key_entries()) + "</span>"
+        if self.key.value != value:
+            self.key.value = value
 
     # ---- data
     def set_curve(self, lrs: Any, losses: Any, smoothed: Any, sticky: bool = False) -> None:
@@ -152,13 +171,24 @@ class LossPane(_Pane):
         self.set_y_range(lo, hi, sticky)
         if self.hovered is not None and self.hovered >= n:
             self.set_hover(None)
+        self._render_key()
 
-    def set_reading(self, lrs: Any, read: Any) -> None:
-        """Draw the curve auto reads (core's ``reading_curve``; empty arrays hide it)."""
+    def set_reading(self, lrs: Any, read: Any, title: str = READING_TITLE) -> None:
+        """Draw the curve auto reads (core's, NaN where it is not drawn; empty arrays hide it), its legend
+        entry's tooltip ``title``."""
         lrs, read = _arr(lrs), _arr(read)
         ok = np.isfinite(read) & (lrs > 0) if lrs.size == read.size else np.zeros(0, dtype=bool)
         with self.reading.hold_sync():
             self.reading.x, self.reading.y = (_wire(lrs[ok]), _wire(read[ok])) if ok.any() else (EMPTY, EMPTY)
+        self.reading_title = title
+        self._render_key()
+
+    def reading_at(self, lr: float) -> float:
+        """The drawn reading curve at ``lr`` (log-interpolated); NaN where it is not drawn."""
+        x, y = _arr(self.reading.x), _arr(self.reading.y)
+        if x.size == 0 or not (x[0] <= lr <= x[-1]):
+            return float("nan")
+        return axes.interp_log(x, y, lr)
 
     def value_at(self, lr: float) -> float:
         """The smoothed loss at ``lr`` (log-interpolated); NaN without data."""
@@ -175,7 +205,11 @@ class LossPane(_Pane):
         for m in markers:
             spec = method(m.method)
             mark = self.markers[m.method]
-            y = self.value_at(m.lr) if m.lr is not None else float("nan")
+            y = float("nan")
+            if m.lr is not None and m.method == "auto":
+                y = self.reading_at(m.lr)  # auto's pick sits on the curve it read, when that is drawn
+            if m.lr is not None and not math.isfinite(y):
+                y = self.value_at(m.lr)
             size = int(spec.size * (1.6 if m.method == chosen else 1.0))
             with mark.hold_sync():
                 if m.lr is None or not math.isfinite(y):
@@ -186,14 +220,19 @@ class LossPane(_Pane):
                     mark.default_size = size
             chip = self.chips[m.method]
             glyph = _GLYPHS.get(spec.marker, "●")
+            answered = m.lr is not None
             with chip.hold_sync():
+                # no answer: said in words, in the theme's readable text colour, its reason on hover (a
+                # disabled button is drawn at 60 % opacity, too faint to read)
                 chip.description = (
-                    f"{glyph} {spec.label} {format_lr(m.lr)}" if m.lr is not None else f"{spec.label}: –"
+                    f"{glyph} {spec.label} {format_lr(m.lr)}" if answered else f"{spec.label}: no answer"
                 )
-                chip.disabled = m.lr is None
                 chip.tooltip = (
-                    f"set lr = {format_lr(m.lr)}" if m.lr is not None else f"{m.method}: no suggestion"
-                )
+                    f"set lr = {format_lr(m.lr)}" if answered
+                    else f"{spec.label} has no answer: {m.reason}" if m.reason
+                    else f"{spec.label} has no answer"
+                )  # fmt: skip
+                chip.style.text_color = spec.color if answered else NO_ANSWER_COLOR
                 chip.style.font_weight = "bold" if m.method == chosen else "normal"
 
     def _new_chip(self, name: str) -> W.Button:
@@ -227,6 +266,7 @@ class LossPane(_Pane):
             if lr is None:
                 self.rule.x, self.rule.y = EMPTY, EMPTY
                 self.rule_label.x, self.rule_label.y, self.rule_label.text = EMPTY, EMPTY, []
+                self._render_key()
                 return
             self.rule.x, self.rule.y = np.array([lr, lr]), np.array([0.0, 1.0])
             self.rule.line_style = "dashed" if unmeasured else "solid"
@@ -236,6 +276,7 @@ class LossPane(_Pane):
             self.rule_label.x, self.rule_label.y = np.array([lr]), np.array([0.93])
             note = " (not measured)" if unmeasured else ""
             self.rule_label.text = [f"lr = {format_lr(lr)}{note}"]
+        self._render_key()
 
     def set_slice(self, lo_hi: tuple[float, float] | None, unmeasured: bool = False) -> None:
         """A chosen slice as a translucent band with its ``slice(lo, hi)`` label (saying so when it reaches
@@ -250,6 +291,7 @@ class LossPane(_Pane):
                 self.band_label.x, self.band_label.y = np.array([math.sqrt(lo * hi)]), np.array([0.02])
                 note = " (not all measured)" if unmeasured else ""
                 self.band_label.text = [f"slice({format_lr(lo)}, {format_lr(hi)}){note}"]
+        self._render_key()
         self._syncing_brush = True
         try:
             sel = None if lo_hi is None else np.array(lo_hi, dtype=float)
@@ -260,26 +302,13 @@ class LossPane(_Pane):
             self._syncing_brush = False
 
     def set_hover(self, index: int | None) -> None:
-        """Show where a click would land: measured point ``index`` (None hides the marker)."""
-        lrs, smoothed = self.lrs, self.smoothed  # this thread's view (a sweep thread may be redrawing)
+        """Note measured point ``index`` as the one under the mouse (None: none). Nothing is drawn: the
+        browser highlights the column itself."""
         if index is not None and not (
-            0 <= index < min(lrs.size, smoothed.size) and self.figure.interaction is None
+            0 <= index < min(self.lrs.size, self.smoothed.size) and self.figure.interaction is None
         ):
             index = None
-        if index == self.hovered:
-            return
         self.hovered = index
-        with hold_all(self.hover_rule, self.hover_ring):
-            if index is None:
-                self.hover_rule.x, self.hover_rule.y = EMPTY, EMPTY
-                self.hover_ring.x, self.hover_ring.y = EMPTY, EMPTY
-                return
-            lr, y = float(lrs[index]), float(smoothed[index])
-            self.hover_rule.x, self.hover_rule.y = np.array([lr, lr]), np.array([0.0, 1.0])
-            if math.isfinite(y):
-                self.hover_ring.x, self.hover_ring.y = np.array([lr]), np.array([y])
-            else:
-                self.hover_ring.x, self.hover_ring.y = EMPTY, EMPTY
 
     def set_probe(self, lr: float | None) -> None:
         """The slide rule's left end projected on the loss curve while it moves (None hides it)."""
@@ -288,6 +317,7 @@ class LossPane(_Pane):
                 self.probe.x, self.probe.y = EMPTY, EMPTY
             else:
                 self.probe.x, self.probe.y = np.array([lr]), np.array([self.value_at(lr)])
+        self._render_key()
 
     # ---- front-end events
     def _emit_pick(self, lr: float) -> None:
