@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
         history = learn.fit_one_cycle(args.fit, pick.lr, progress=not args.no_progress)
         last = history[-1]
         print(
-            f"fit_one_cycle({args.fit}, lr={format_lr(pick.lr, 3)}): train loss {last['train_loss']:.4f}, "
+            f"fit_one_cycle({args.fit}, lr={format_lr(pick.lr)}): train loss {last['train_loss']:.4f}, "
             f"valid loss {last['loss']:.4f}, valid accuracy {last['accuracy']:.1%}"
         )
     return 0

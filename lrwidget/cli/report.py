@@ -41,7 +41,7 @@ LEGEND = (
 
 def fmt_lr(lr: float | None) -> str:
     """A learning rate in three significant digits, or '-' for none."""
-    return "-" if lr is None else f"{format_lr(lr, 3)}"
+    return "-" if lr is None else f"{format_lr(lr)}"
 
 
 def summary_lines(result: RangeTestResult) -> list[str]:
@@ -125,8 +125,8 @@ def recommendation_line(result: RangeTestResult) -> str:
     confirmed = result.confirmation
     if confirmed is not None and confirmed.chosen == pick.lr:
         trials = f"{len(confirmed.candidates)} trials"
-        return f"recommended lr {format_lr(pick.lr, 3)} ({pick.method}, confirmed by {trials}{confidence})"
-    return f"recommended lr {format_lr(pick.lr, 3)} ({pick.method}{confidence})"
+        return f"recommended lr {format_lr(pick.lr)} ({pick.method}, confirmed by {trials}{confidence})"
+    return f"recommended lr {format_lr(pick.lr)} ({pick.method}{confidence})"
 
 
 def overview_table(results: Sequence[tuple[Path, RangeTestResult]], width: int = WIDTH) -> list[str]:

@@ -364,10 +364,10 @@ class RangeTestResult:
         n = len(self)
         if n == 0:
             return f"RangeTestResult(n=0, stop_reason={self.stop_reason!r})"
-        span = f"lr {format_lr(self.lrs[0], 3)}..{format_lr(self.lrs[-1], 3)}"
+        span = f"lr {format_lr(self.lrs[0])}..{format_lr(self.lrs[-1])}"
         finite = np.isfinite(self.smoothed)
         best = ""
         if finite.any():
             i = int(np.flatnonzero(finite)[np.argmin(self.smoothed[finite])])
-            best = f", best smoothed loss {self.smoothed[i]:.4g} at lr {format_lr(self.lrs[i], 3)}"
+            best = f", best smoothed loss {self.smoothed[i]:.4g} at lr {format_lr(self.lrs[i])}"
         return f"RangeTestResult(n={n}, {span}{best}, stop_reason={self.stop_reason!r})"

@@ -225,7 +225,7 @@ def run_sweep(
                     on_step(StepEvent(index, num_it, lr, value, smoothed, elapsed))
                 if bar is not None:
                     if elapsed >= shown + 0.1:  # formatting the postfix every step would cost more than tqdm
-                        bar.set_postfix_str(f"lr={format_lr(lr, 3)} loss={value:.4g}", refresh=False)
+                        bar.set_postfix_str(f"lr={format_lr(lr)} loss={value:.4g}", refresh=False)
                         shown = elapsed
                     bar.update(1)
                 if not is_distributed:  # read after on_step, which may have set it
@@ -268,7 +268,7 @@ def _finish(curve: _Recorder, stop: str, recorded: dict[str, Any], skipped: int)
         warnings.warn(error, RuntimeWarning, stacklevel=4)
     elif stop == "non_finite" and len(curve.losses) == 1:
         error = (
-            f"the loss was {curve.losses[0]} at the first step (lr={format_lr(curve.lrs[0], 3)}): "
+            f"the loss was {curve.losses[0]} at the first step (lr={format_lr(curve.lrs[0])}): "
             "the model, data or loss produce non-finite values before any learning-rate effect"
         )
         warnings.warn(error, RuntimeWarning, stacklevel=4)

@@ -57,6 +57,7 @@ class Controls(W.VBox):
         self.w_adjust_value = W.FloatSlider(
             value=1.0, min=0.1, max=3.0, step=0.05, description="adjust_value", style=style_, layout=lay,
             readout_format=".2f",
+            tooltip="multiplies the two slide rules' picks only; auto and the classic rules ignore it",
         )  # fmt: skip
         self.w_method = W.Dropdown(
             options=[(method_label(m), m) for m in methods],
@@ -65,7 +66,8 @@ class Controls(W.VBox):
         )  # fmt: skip
         self.help = W.HTML(
             "<span style='opacity:.75;font-size:12px'>slide rule: lr_diff in points, loss_threshold in "
-            "loss units (both change with num_it and the loss's scale)</span>"
+            "loss units (both change with num_it and the loss's scale); adjust_value multiplies the slide "
+            "rules' picks</span>"
         )
         super().__init__(**kwargs)
         self.method = self.w_method.value

@@ -178,7 +178,7 @@ class LRFinderWidget(StaticImage, W.VBox):
                 w.layout.display = "none"
         # the info rows' height is kept whatever they say; the caveats (any length) go under the loss
         # pane: the pane a person clicks never moves while a sweep starts, runs and ends
-        self.info = W.HTML(layout=W.Layout(width="100%", min_height=f"{20 * header.INFO_ROWS}px"))
+        self.info = W.HTML(layout=W.Layout(width="100%", min_height=f"{header.ROW_PX * header.INFO_ROWS}px"))
         self.info.add_class("lrw-info")
         self.message = W.HTML(layout=W.Layout(width="100%"))
         self.message.add_class("lrw-message")

@@ -161,8 +161,8 @@ def _turned_up(state: HeaderState) -> str:
     if state.stop_div is False:
         rule = " (stop_div was off)"
     elif state.stop_div and state.div_factor is not None:
-        rule = f" without reaching the stop rule ({state.div_factor:g}× its best)"
-    return f"; the loss turned up{rise}{rule}"
+        rule = f"; it did not reach the stop rule ({state.div_factor:g}× its best)"
+    return f"; the loss turned up{rise}, as a range test should end{rule}"
 
 
 def _ending(state: HeaderState) -> str:
@@ -196,8 +196,12 @@ def _recommendation(state: HeaderState) -> str:
 INFO_ROWS = 2
 
 
+ROW_PX = 20  # each row's height (an empty one keeps it too)
+
+
 def _rows(first: str, second: str = "") -> str:
-    return f"<div class='lrw-info-row'>{first}</div><div class='lrw-info-row'>{second}</div>"
+    style = f"line-height:{ROW_PX}px;min-height:{ROW_PX}px"
+    return "".join(f"<div class='lrw-info-row' style='{style}'>{row}</div>" for row in (first, second))
 
 
 def _info(state: HeaderState) -> str:
@@ -278,6 +282,7 @@ def render(state: HeaderState) -> HeaderView:
 
 __all__ = [
     "INFO_ROWS",
+    "ROW_PX",
     "HeaderState",
     "HeaderView",
     "confidence_words",

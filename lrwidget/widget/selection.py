@@ -40,8 +40,8 @@ def _rate(name: str, value: Any, bounds: tuple[float, float]) -> float:
     lo, hi = bounds
     if not lo <= rate <= hi:
         raise SelectionValueError(
-            f"{name}={format_lr(rate, 3)} is outside the rates this sweep covers; allowed: "
-            f"{format_lr(lo, 3)} to {format_lr(hi, 3)} "
+            f"{name}={format_lr(rate)} is outside the rates this sweep covers; allowed: "
+            f"{format_lr(lo)} to {format_lr(hi)} "
             "(the planned start_lr..end_lr widened by a decade on each side)"
         )
     return rate
@@ -96,7 +96,7 @@ class Selection(T.HasTraits):
         lo, hi = (_rate("lr_slice", x, self.bounds) for x in v)
         if not lo < hi:
             raise SelectionValueError(
-                f"lr_slice must be (lo, hi) with lo < hi, got ({format_lr(lo, 3)}, {format_lr(hi, 3)})"
+                f"lr_slice must be (lo, hi) with lo < hi, got ({format_lr(lo)}, {format_lr(hi)})"
             )
         return lo, hi
 

@@ -75,12 +75,15 @@ class SlidePlayer(W.VBox):
         self.play = W.Play(
             value=0, min=0, max=0, interval=speed_interval(speed), show_repeat=False,
             description="slide rule", layout=W.Layout(width="auto"),
+            tooltip="play: walk the slide rule's interval right to left across the gradient pane; "
+            "pause; stop: back to its first position",
         )  # fmt: skip
         self.back = W.Button(icon="step-backward", tooltip="one step back", layout=W.Layout(width="36px"))
         self.fwd = W.Button(icon="step-forward", tooltip="one step on", layout=W.Layout(width="36px"))
         self.speed = W.IntSlider(
             value=speed, min=1, max=60, description="steps/s", readout=True,
             layout=W.Layout(width="230px"), style={"description_width": "56px"},
+            tooltip="how fast the slide rule walks: its positions a second",
         )  # fmt: skip
         self.title = W.HTML("<b>slide rule</b>", layout=W.Layout(margin="0 8px 0 0"))
         self.caption = W.HTML("", layout=W.Layout(min_height="40px", width="100%"))

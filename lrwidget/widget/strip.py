@@ -269,8 +269,8 @@ class DecisionStrip(anywidget.AnyWidget):
         if value < lo * (1 - ROUNDING) or value > hi * (1 + ROUNDING):
             where = "limits" if self.limits is not None else "ruler [min_lr, max_lr]"
             raise StripValueError(
-                f"{name} must be inside the strip's {where} [{format_lr(lo, 3)}, {format_lr(hi, 3)}], "
-                f"got {format_lr(value, 3)}"
+                f"{name} must be inside the strip's {where} [{format_lr(lo)}, {format_lr(hi)}], "
+                f"got {format_lr(value)}"
             )
         return min(hi, max(lo, value))
 

@@ -221,3 +221,17 @@ def test_minimum_at_the_first_point_has_none():
 def test_methods_registry_names():
     """METHODS holds exactly the six documented names."""
     assert list(METHODS) == ["slide_rule", "slide_rule_scaled", "valley", "steepest", "minimum", "auto"]
+
+
+def test_slide_rule_that_never_moves_on_a_curve_that_turned_up_does_not_deny_it():
+    """A loss that falls, then rises along one straight steep line for longer than the interval: the
+    first interval's two gradients agree, so no pick. The reason says what was measured (the two ends'
+    difference) and both possible causes; it no longer claims the loss did not turn up, which the header
+    (and the plot) contradicted."""
+    n = 100
+    lrs = np.logspace(-7, 1, n)
+    losses = np.concatenate([np.linspace(2.0, 1.0, 60), 1.0 + 0.2 * np.arange(1, 41)])
+    s = slide_rule(lrs, losses, lr_diff=15, loss_threshold=0.05)
+    assert s.lr is None
+    assert "does not turn up" not in s.reason and "did not diverge" in s.reason
+    assert "same steep rise" in s.reason and "differ by" in s.reason

@@ -57,3 +57,24 @@ def test_bad_values_are_refused_with_the_parameter_named(name, value, match):
     with pytest.raises(traitlets.TraitError, match=match):
         setattr(c, name, value)
     assert getattr(c, name) == old
+
+
+def test_every_control_says_what_it_does_on_hover():
+    """A new user found adjust_value (which only scales the slide rules' picks) and the slide rule's
+    Play/Stop without a tooltip: every button, slider and player of the widget now has one."""
+    import ipywidgets as W
+    from widget_helpers import make_curve
+
+    from lrwidget.widget.finder import LRFinderWidget
+
+    w = LRFinderWidget(make_curve(), autoplay=False)
+    assert "slide rules' picks only" in w.controls.w_adjust_value.tooltip
+    assert "right to left" in w.player.play.tooltip
+    kinds = (W.Button, W.Play, W.IntSlider, W.FloatSlider, W.FloatLogSlider, W.FloatText)
+    silent = [
+        f"{type(x).__name__}({getattr(x, 'description', '')!r})"
+        for x in w.made_widgets()
+        if isinstance(x, kinds) and not (getattr(x, "tooltip", None) or "").strip()
+    ]
+    assert silent == []
+    w.close()

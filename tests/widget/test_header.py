@@ -115,13 +115,15 @@ def test_a_completed_sweep_whose_loss_turned_up_says_so():
     on = render(HeaderState(**base, turned_up=True, best_loss=1.31, last_loss=4.0, stop_div=True,
                             div_factor=4.0)).info  # fmt: skip
     assert (
-        "completed all 150 steps; the loss turned up (1.31 → 4) without reaching the stop rule (4× its best)"
-        in on
+        "completed all 150 steps; the loss turned up (1.31 → 4), as a range test should end; it did not "
+        "reach the stop rule (4× its best)" in on
     )
     off = render(HeaderState(**base, turned_up=True, best_loss=1.31, last_loss=9.5, stop_div=False)).info
-    assert "the loss turned up (1.31 → 9.5) (stop_div was off)" in off
+    assert "the loss turned up (1.31 → 9.5), as a range test should end (stop_div was off)" in off
     flat = render(HeaderState(**base, turned_up=False, best_loss=2.3, last_loss=2.3, stop_div=True)).info
     assert "completed all 150 steps" in flat and "turned up" not in flat
+    # a newcomer could not tell whether "turned up" was good: it is how a range test should end
+    assert on.count("as a range test should end") == 1 and "as a range test should end" not in flat
 
 
 def test_ending_facts_read_cores_turn_up_and_the_stop_rule_from_the_result():
@@ -173,3 +175,21 @@ def test_a_partial_sweep_never_reads_high_confidence():
     assert "high confidence" not in stopped.info
     partial = render(HeaderState(status="done", stop_reason="completed", points=300, num_it=300, **rec))
     assert "medium confidence: score 0.97, capped for a partial curve" in partial.info
+
+
+def test_the_info_keeps_two_rows_of_fixed_height_in_every_state():
+    """The loss pane lies under the header: its info is always two rows of ROW_PX (an empty row keeps
+    its height), so nothing above the pane changes height as a sweep starts, runs and ends. The caveats,
+    of any length, are not in it (the widget shows them under the pane)."""
+    rec = auto(caveats=("The sweep was stopped by hand at lr 1e-5, before the loss turned up: partial.",))
+    states = [
+        HeaderState(status="idle"),
+        HeaderState(status="running", last=step(5)),
+        HeaderState(status="done", stop_reason="completed", points=100, num_it=100, recommended=auto()),
+        HeaderState(status="stopped", stop_reason="cancelled", points=40, num_it=100, recommended=rec),
+    ]
+    for state in states:
+        info = render(state).info
+        assert info.count("class='lrw-info-row'") == header.INFO_ROWS == 2, info
+        assert info.count(f"min-height:{header.ROW_PX}px") == 2 and "lrw-caveat" not in info
+    assert "auto suggests" in render(states[2]).info.split("lrw-info-row")[-1]  # the second row

@@ -68,7 +68,7 @@ def prepare(method: str, lrs: Any, losses: Any) -> Curve | Suggestion:
     if cut < MIN_POINTS:
         if bad.size:
             reason = (
-                f"the loss became {losses_a[cut]} at point {cut} (lr={format_lr(lrs_a[cut], 3)}), "
+                f"the loss became {losses_a[cut]} at point {cut} (lr={format_lr(lrs_a[cut])}), "
                 f"leaving only {cut} usable points; a suggestion needs at least {MIN_POINTS}: "
                 "start the sweep at a lower start_lr"
             )
@@ -103,12 +103,12 @@ def clip_into(curve: Curve, lr: float) -> tuple[float, str]:
     if lr < lo:
         return (
             lo,
-            f"{format_lr(lr, 3)} lies below the swept range, so the first lr {format_lr(lo, 3)} is given",
+            f"{format_lr(lr)} lies below the swept range, so the first lr {format_lr(lo)} is given",
         )
     if lr > hi:
         return (
             hi,
-            f"{format_lr(lr, 3)} lies above the swept range, so the last lr {format_lr(hi, 3)} is given",
+            f"{format_lr(lr)} lies above the swept range, so the last lr {format_lr(hi)} is given",
         )
     return lr, ""
 

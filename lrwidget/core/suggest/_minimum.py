@@ -37,7 +37,7 @@ def _minimum(curve: Curve, factor: float) -> Suggestion:
     if i_min == 0:
         return none(
             "minimum",
-            f"the loss is lowest at the first lr ({format_lr(curve.lrs[0], 3)}): it never fell during "
+            f"the loss is lowest at the first lr ({format_lr(curve.lrs[0])}): it never fell during "
             "the sweep; start the sweep at a lower start_lr",
             factor=factor,
             min_index=0,

@@ -110,6 +110,13 @@ def slide_rule(
     return attach(_slide_rule(curve, lr_diff, threshold, adjust_value, params), curve, context)
 
 
+#: Why the first position can already agree, said without guessing which case this curve is.
+_WHY_NEVER_RAN = (
+    "That happens when the curve ends flat (it did not diverge: sweep to a higher end_lr) or when both "
+    "ends lie on the same steep rise (it diverged over more than the interval's width):"
+)
+
+
 def _slide_rule(
     curve: Curve, lr_diff: int, threshold: float, adjust_value: float, params: dict[str, Any]
 ) -> Suggestion:
@@ -124,10 +131,10 @@ def _slide_rule(
         )
     left, right, diff = interval_diffs(curve.losses, lr_diff)
     never_ran = (
-        f"the loss gradient at both ends of the interval (lr {format_lr(curve.lrs[left[0]], 3)} and "
-        f"{format_lr(curve.lrs[right[0]], 3)}) already agrees within loss_threshold={threshold:g}: "
-        "the loss does not turn up steeply at the end of the curve (the sweep did not diverge, or not "
-        "sharply); lower loss_threshold or sweep to a higher end_lr"
+        f"at its first position, at the end of the curve, the loss gradient at the interval's two ends "
+        f"(lr {format_lr(curve.lrs[left[0]])} and {format_lr(curve.lrs[right[0]])}) already agrees within "
+        f"loss_threshold={threshold:g} (they differ by {float(diff[0]):.3g}), so the interval never slides "
+        f"and the rule has no pick. {_WHY_NEVER_RAN} lower loss_threshold, or change lr_diff"
     )
     if np.isnan(diff[0]):
         never_ran = "the loss gradients overflow on this curve (loss values too large to compare)"
@@ -197,10 +204,10 @@ def _slide_rule_scaled(curve: Curve, width: float, threshold: float, adjust_valu
         diff = np.abs(g[right] - g[left])
     params["descent_height"] = height
     never_ran = (
-        f"the loss slope at both ends of the interval (lr {format_lr(curve.lrs[left[0]], 3)} and "
-        f"{format_lr(curve.lrs[right[0]], 3)}) already agrees within rel_threshold={threshold:g}: "
-        "the loss does not turn up steeply at the end of the curve (the sweep did not diverge, or not "
-        "sharply); sweep to a higher end_lr or lower rel_threshold"
+        f"at its first position, at the end of the curve, the loss slope at the interval's two ends "
+        f"(lr {format_lr(curve.lrs[left[0]])} and {format_lr(curve.lrs[right[0]])}) already agrees within "
+        f"rel_threshold={threshold:g} (they differ by {float(diff[0]):.3g}), so the interval never slides "
+        f"and the rule has no pick. {_WHY_NEVER_RAN} lower rel_threshold, or change width_decades"
     )
     return _slide(method, curve, left, right, diff, threshold, adjust_value, never_ran, params)
 

@@ -66,8 +66,8 @@ def _steepest(curve: Curve, skip_start: float, skip_end: float) -> Suggestion:
     if not slope[k] < 0:
         return none(
             method,
-            f"the loss never falls between lr {format_lr(curve.lrs[first], 3)} and "
-            f"{format_lr(curve.lrs[last], 3)}, so there is no descent; start the sweep at a lower start_lr",
+            f"the loss never falls between lr {format_lr(curve.lrs[first])} and "
+            f"{format_lr(curve.lrs[last])}, so there is no descent; start the sweep at a lower start_lr",
             **params,
         )
     index = first + k

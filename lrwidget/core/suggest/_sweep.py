@@ -70,7 +70,7 @@ def partial_caveats(curve: Curve, context: Sweep) -> tuple[str, ...]:
     reason = context.stop_reason
     if reason in ("diverged", "non_finite") or curve.n < curve.n_given or turned_up(curve.losses):
         return ()
-    last = f"{format_lr(curve.lrs[-1], 3)}"
+    last = f"{format_lr(curve.lrs[-1])}"
     if reason in ENDED_EARLY:
         how = "was stopped by hand" if reason == "cancelled" else f"ended early ({reason})"
         return (
