@@ -43,7 +43,9 @@ def test_a_completed_sweep_whose_loss_turned_up_is_not_called_a_plain_completion
     w.start()
     assert w.wait(10) and w.status == "done"
     best, last = float(np.min(r.smoothed)), float(r.smoothed[-1])
-    assert f"the loss turned up ({best:.3g} → {last:.3g}) (stop_div was off)" in w.info.value
+    assert f"the loss turned up ({best:.3g} → {last:.3g}), as a range test should end (stop_div was off)" in (
+        w.info.value
+    )
 
 
 def test_the_saved_output_gets_the_final_curve_when_the_sweep_ends(displays):
