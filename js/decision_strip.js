@@ -473,8 +473,17 @@ export function unmeasuredSpans(scale, measured, axisY) {
   const spans = [];
   if (lo - scale.x0 >= 1) spans.push({ x: scale.x0, width: lo - scale.x0 });
   if (scale.x1 - hi >= 1) spans.push({ x: hi, width: scale.x1 - hi });
-  return spans.map((r) => ({ ...r, y: axisY - 10, height: 20 }));
+  // a span wide enough for the words says what it is: shading alone looked like a selection
+  return spans.map((r) => ({
+    ...r,
+    y: axisY - 10,
+    height: 20,
+    label: r.width >= UNMEASURED_LABEL_PX ? { x: r.x + r.width / 2, y: axisY + 4, text: "not measured" } : null,
+  }));
 }
+
+/** The narrowest unmeasured span (px) that is labelled "not measured". */
+export const UNMEASURED_LABEL_PX = 84;
 
 /**
  * The moving part: the pick handle (`tentative`), the accepted `lr` (an arrow at the ruler's end
@@ -687,9 +696,13 @@ function render({ model, el }) {
     }
     setAttrs(svg, { width: geom.width, height: geom.height, viewBox: `0 0 ${geom.width} ${geom.height}` });
     svgEl("rect", { class: "lrw-track", rx: 3, ...geom.track }, staticLayer);
-    for (const r of geom.unmeasured) {
+    for (const { label, ...r } of geom.unmeasured) {
       const shade = svgEl("rect", { class: "lrw-unmeasured", ...r }, staticLayer);
       svgEl("title", {}, shade).textContent = "not measured by this sweep";
+      if (label) {
+        svgEl("text", { class: "lrw-unmeasured-label", x: label.x, y: label.y, "text-anchor": "middle" }, staticLayer)
+          .textContent = label.text;
+      }
     }
     for (const t of geom.minor) svgEl("line", { class: "lrw-minor", x1: t.x, x2: t.x, y1: t.y1, y2: t.y2 }, staticLayer);
     for (const t of geom.major) {

@@ -262,6 +262,11 @@ describe("a pick past what the sweep measured", () => {
     const [r] = g.unmeasured;
     close(r.x, g.scale.toPx(1e-4));
     close(r.x + r.width, g.scale.x1);
+    assert.equal(r.label.text, "not measured"); // shading alone looked like a selection
+    close(r.label.x, r.x + r.width / 2);
+    const narrow = layoutStrip({ minLr: 1e-7, maxLr: 1e-1, width: 800, measured: [1e-7, 5e-2] }).unmeasured;
+    assert.equal(narrow.length, 1);
+    assert.equal(narrow[0].label, null); // no room for the words
     assert.deepEqual(layoutStrip({ minLr: 1e-7, maxLr: 1e-1, width: 800, measured: [1e-7, 1e-1] }).unmeasured, []);
     assert.deepEqual(layoutStrip({ minLr: 1e-7, maxLr: 1e-1, width: 800 }).unmeasured, []);
     assert.equal(unmeasured(0.03, [1e-7, 1e-4]), true);

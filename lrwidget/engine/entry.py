@@ -124,7 +124,12 @@ def prepare_sweep(source: Any, *args: Any, caller: str = "prepare_sweep", **kwar
     _checks.keywords(kwargs, known, caller)
     options = {k: kwargs.pop(k) for k in adapter.KEYWORDS if k in kwargs}
     SweepSettings.from_kwargs(**kwargs)  # the user's own values, checked before the adapter does any work
-    parts = adapter.adapt(source, *args, **options)
+    try:
+        parts = adapter.adapt(source, *args, **options)
+    except TypeError as exc:  # the adapters write their usage as lr_find(...): name what was called
+        if caller != "lr_find" and "lr_find(" in str(exc):
+            raise TypeError(str(exc).replace("lr_find(", f"{caller}(")) from None
+        raise
     settings = SweepSettings.from_kwargs(**{**parts.defaults, **kwargs})
     return PreparedSweep(parts, settings)
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import anywidget
 import traitlets
 
+from lrwidget.widget.controls import DEFAULT_METHODS
 from lrwidget.widget.strip import REPO_DIR, STATIC_DIR, load_esm
 
 if TYPE_CHECKING:
@@ -28,13 +29,15 @@ __all__ = [
     "SavePngButton",
     "StaticImage",
     "kernel_main_loop",
+    "result_figure",
     "result_png",
     "with_static_png",
 ]
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-#: The methods drawn on the static image: the default pick and the classic rules people compare it with.
-STATIC_METHODS: tuple[str, ...] = ("auto", "slide_rule", "valley", "steepest", "minimum")
+#: The methods drawn on the static image: the widget's own (the default pick and the rules people compare
+#: it with), so the saved picture lists what the live view did.
+STATIC_METHODS: tuple[str, ...] = DEFAULT_METHODS
 #: Static images are drawn one at a time, whichever widget asks: matplotlib is not thread-safe.
 _DRAW_LOCK = threading.Lock()
 _MATPLOTLIB_MISSING = (
@@ -42,11 +45,37 @@ _MATPLOTLIB_MISSING = (
 )
 
 
+def result_figure(
+    result: RangeTestResult,
+    *,
+    methods: Sequence[str] = STATIC_METHODS,
+    width_px: int = 860,
+    height_px: int = 360,
+    dpi: int = 100,
+    pick: float | tuple[float, float] | None = None,
+) -> Any:
+    """The static picture of ``result`` as a matplotlib Figure (not pyplot's: nothing global is touched),
+    its legend beside the axes so it never hides the curve's blow-up.
+
+    Raises ImportError naming the package to install when matplotlib is missing.
+    """
+    try:
+        from matplotlib.figure import Figure
+    except ImportError:
+        raise ImportError(_MATPLOTLIB_MISSING) from None
+    from lrwidget.plotting import plot_result
+
+    fig = Figure(figsize=(width_px / dpi, height_px / dpi), dpi=dpi, layout="constrained")
+    ax = plot_result(result, ax=fig.add_subplot(), methods=tuple(methods), pick=pick)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False)
+    return fig
+
+
 def result_png(
     result: RangeTestResult,
     *,
     methods: Sequence[str] = STATIC_METHODS,
-    width_px: int = 720,
+    width_px: int = 860,
     height_px: int = 360,
     dpi: int = 100,
     pick: float | tuple[float, float] | None = None,
@@ -58,14 +87,7 @@ def result_png(
     """
     if len(result.lrs) == 0:
         return None
-    try:
-        from matplotlib.figure import Figure
-    except ImportError:
-        raise ImportError(_MATPLOTLIB_MISSING) from None
-    from lrwidget.plotting import plot_result
-
-    fig = Figure(figsize=(width_px / dpi, height_px / dpi), dpi=dpi, layout="constrained")
-    plot_result(result, ax=fig.add_subplot(), methods=tuple(methods), pick=pick)
+    fig = result_figure(result, methods=methods, width_px=width_px, height_px=height_px, dpi=dpi, pick=pick)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi, facecolor="white")
     return buffer.getvalue()

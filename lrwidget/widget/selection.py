@@ -95,8 +95,9 @@ class Selection(T.HasTraits):
             )
         lo, hi = (_rate("lr_slice", x, self.bounds) for x in v)
         if not lo < hi:
+            turned = f"; did you mean ({format_lr(hi)}, {format_lr(lo)})?" if hi < lo else ""
             raise SelectionValueError(
-                f"lr_slice must be (lo, hi) with lo < hi, got ({format_lr(lo)}, {format_lr(hi)})"
+                f"lr_slice must be (lo, hi) with lo < hi, got ({format_lr(lo)}, {format_lr(hi)}){turned}"
             )
         return lo, hi
 

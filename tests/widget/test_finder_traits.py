@@ -267,3 +267,11 @@ def test_header_reads_auto_confidence_and_spread(w):
     assert "auto suggests" in text and f"score {auto.confidence:.2f}" in text
     assert f"methods span {auto.params['spread_decades']:.1f} decades" in text
     assert any(f"{word} confidence" in text for word in ("low", "medium", "high"))
+
+
+def test_a_missing_part_is_named_for_the_widget_the_user_called():
+    """LRFinderWidget(model) said 'lr_find(model, ...) needs optimizer': it names LRFinderWidget now."""
+    torch = pytest.importorskip("torch")
+    want = r"^LRFinderWidget\(model, \.\.\.\) needs optimizer: LRFinderWidget\("
+    with pytest.raises(TypeError, match=want):
+        LRFinderWidget(torch.nn.Linear(2, 1))

@@ -104,3 +104,10 @@ def test_bounds_must_be_an_increasing_positive_pair():
     with pytest.raises(SelectionValueError, match="bounds"):
         Selection(bounds=(1.0, 0.1))
     assert Selection(bounds=(1e-6, 1.0)).picks() == ()
+
+
+def test_a_reversed_slice_is_refused_with_the_pair_it_probably_meant():
+    s = Selection(bounds=(1e-8, 100.0))
+    with pytest.raises(SelectionValueError, match=r"got \(1e-2, 1e-3\); did you mean \(1e-3, 1e-2\)\?"):
+        s.lr_slice = (1e-2, 1e-3)
+    assert s.lr_slice is None

@@ -183,3 +183,24 @@ def test_png_size_refuses_what_is_not_a_png():
     with pytest.raises(ValueError, match="not a PNG"):
         png_size(b"GIF89a" + b"\0" * 30)
     assert export.STATIC_METHODS[0] == "auto"
+
+
+def test_the_static_picture_lists_the_widgets_methods_and_its_legend_never_covers_the_curve():
+    """The saved picture left out 'slide rule (scaled)', which the live widget shows, and its legend box
+    sat on the curve's blow-up: it now lists every method the widget does, beside the axes."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from lrwidget.widget.controls import DEFAULT_METHODS
+    from lrwidget.widget.registry import method
+
+    fig = export.result_figure(sweep_result(), pick=1e-3)
+    FigureCanvasAgg(fig).draw()
+    ax = fig.axes[0]
+    legend = ax.get_legend()
+    texts = [t.get_text() for t in legend.get_texts()]
+    for name in DEFAULT_METHODS:
+        assert any(t.lstrip("★ ").startswith(method(name).label) for t in texts), (name, texts)
+    renderer = fig.canvas.get_renderer()
+    box, plot = legend.get_window_extent(renderer), ax.get_window_extent(renderer)
+    assert box.x0 >= plot.x1 - 1, (box, plot)  # beside the axes, not over the curve
+    assert box.x1 <= fig.bbox.x1 + 1  # and inside the picture
