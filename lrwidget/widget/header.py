@@ -184,7 +184,7 @@ def _recommendation(state: HeaderState) -> str:
         return ""
     label = html.escape(method_label(s.method))
     if s.lr is None:
-        return f" · {label}: no suggestion"
+        return f" · {label}: no answer (its reason is on its legend chip)"
     text = f" · {label} suggests <b>{format_lr(s.lr)}</b>"
     if s.confidence is not None and math.isfinite(s.confidence):
         text += f" ({confidence_words(s, most_confidence(state))})"

@@ -35,7 +35,7 @@ def caption_for(
     s = trace[k]
     lr_l, lr_r = float(lrs[s.left]), float(lrs[s.right])
     head = (
-        f"<b>step {k + 1}/{n}</b> · left l = {format_lr(lr_l)} (point {s.left}) · "
+        f"<b>step {k + 1} / {n}</b> · left l = {format_lr(lr_l)} (point {s.left}) · "
         f"right r = {format_lr(lr_r)} (point {s.right}) · "
         f"|{grad_name}[r] − {grad_name}[l]| = {fmt_num(s.diff, 3)} "
     )

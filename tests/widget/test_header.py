@@ -32,7 +32,7 @@ def test_the_recommendation_is_the_chosen_method_with_its_confidence():
     v = render(HeaderState(**base, recommended=Suggestion("valley", 1.2e-3)))
     assert "valley suggests <b>1.2e-3</b>" in v.info and "auto" not in v.info
     none = render(HeaderState(**base, recommended=Suggestion("steepest", None, reason="flat")))
-    assert "steepest: no suggestion" in none.info
+    assert "steepest: no answer" in none.info  # the legend chip's words
 
 
 def test_a_stopped_sweep_says_how_far_it_got_and_shows_cores_caveat():

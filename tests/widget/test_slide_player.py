@@ -60,7 +60,7 @@ def test_front_end_play_steps_draw_each_frame(rule):
     for k in range(3):
         front_end_update(p.play, value=k)
     assert frames == [0, 1, 2]
-    assert "step 3/" in p.caption.value
+    assert "step 3 / " in p.caption.value  # spaced as the header writes it
 
 
 def test_step_buttons_pause_and_move_one_frame(rule):
