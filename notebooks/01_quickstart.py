@@ -17,6 +17,7 @@ import torch
 from torch import nn
 
 import lrwidget as lw
+from lrwidget.core.formatting import format_lr, format_slice  # the widget's way of writing a rate
 from lrwidget.examples.digits import digits_loaders, small_cnn
 
 torch.set_num_threads(1)  # a model this small trains fastest on one thread
@@ -62,7 +63,7 @@ w.wait()
 result = w.result
 print(result)
 for name, s in result.suggestions().items():
-    lr = "-" if s.lr is None else f"{s.lr:.2e}"
+    lr = "-" if s.lr is None else format_lr(s.lr)
     print(f"{name:18s} {lr:>9s}   {s.reason}")
 
 # %% [markdown]
@@ -81,9 +82,10 @@ for name, s in result.suggestions().items():
 choice = w.value
 if choice is None:
     choice = result.suggest().lr
-    print(f"nothing picked in the widget: using the auto suggestion, lr = {choice:.3g}")
+    print(f"nothing picked in the widget: using the auto suggestion, lr = {format_lr(choice)}")
 else:
-    print(f"training with your pick: {choice}")
+    shown = format_slice(choice.start, choice.stop) if isinstance(choice, slice) else format_lr(choice)
+    print(f"training with your pick: {shown}")
 
 history = learn.fit_one_cycle(3, choice, progress=False)
 for row in history:

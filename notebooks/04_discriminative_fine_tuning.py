@@ -22,6 +22,7 @@ import torch
 from torch import nn
 
 import lrwidget as lw
+from lrwidget.core.formatting import format_lr
 from lrwidget.engine.learner import param_groups, spread_lr
 from lrwidget.examples.transfer import FINETUNE_CLASSES, class_loaders, finetune_model, pretrained_body
 
@@ -48,7 +49,7 @@ head_lr = frozen_result.suggest().lr
 print(frozen_result)
 chance = math.log(len(FINETUNE_CLASSES))  # the loss of a uniform guess over the five classes
 print(f"smoothed loss at the first step {frozen_result.smoothed[0]:.2f}; a uniform guess scores ln 5 = {chance:.2f}")
-print(f"auto suggests {head_lr:.2e} for the head")
+print(f"auto suggests {format_lr(head_lr)} for the head")
 for row in frozen.fit_one_cycle(3, head_lr, progress=False):
     print(f"epoch {row['epoch'] + 1}: valid loss {row['loss']:.3f}  accuracy {row['accuracy']:.1%}")
 
@@ -125,9 +126,9 @@ plt.show()
 suggested_slice = unfrozen_result.lr_slice()
 lr_slice = w.lr_slice or suggested_slice  # yours if you dragged one, else the suggestion
 lo, hi = lr_slice
-print(f"suggested slice: slice({suggested_slice[0]:.2e}, {suggested_slice[1]:.2e})")
-print(f"using slice({lo:.2e}, {hi:.2e}): body at {lo:.2e}, head at {hi:.2e}")
-print("peak rate per param group (body, head):", [f"{x:.2e}" for x in spread_lr(slice(lo, hi), 2)])
+print(f"suggested slice: slice({format_lr(suggested_slice[0])}, {format_lr(suggested_slice[1])})")
+print(f"using slice({format_lr(lo)}, {format_lr(hi)}): body at {format_lr(lo)}, head at {format_lr(hi)}")
+print("peak rate per param group (body, head):", [format_lr(x) for x in spread_lr(slice(lo, hi), 2)])
 
 
 # %% [markdown]

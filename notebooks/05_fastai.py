@@ -20,6 +20,7 @@ import torch
 from torch import nn
 
 import lrwidget as lw
+from lrwidget.core.formatting import format_lr
 from lrwidget.examples.digits import digits_tensors, small_cnn
 
 torch.set_num_threads(1)  # small model: one thread is fastest
@@ -61,7 +62,7 @@ if HAVE_FASTAI:
 # %%
 if HAVE_FASTAI:
     fastai_suggestions = learn.lr_find(suggest_funcs=(minimum, steep, valley, slide))
-    print("fastai suggests:", ", ".join(f"{k} {v:.2e}" for k, v in fastai_suggestions._asdict().items()))
+    print("fastai suggests:", ", ".join(f"{k} {format_lr(v)}" for k, v in fastai_suggestions._asdict().items()))
 
 # %% [markdown]
 # ## The widget on the same Learner
@@ -94,7 +95,7 @@ if HAVE_FASTAI:
     on_fastai_curve = fastai_curve.suggestions()
 
     def fmt(lr):
-        return "-" if lr is None else f"{lr:.2e}"
+        return "-" if lr is None else format_lr(lr)
 
     rows = [  # (fastai's name, lrwidget's name)
         ("minimum", "minimum"),
@@ -136,7 +137,7 @@ if HAVE_FASTAI:
 # %%
 if HAVE_FASTAI:
     lr = w.value if w.value is not None else w.result.suggest().lr
-    print(f"fit_one_cycle(2, {lr:.2e})")
+    print(f"fit_one_cycle(2, {format_lr(lr)})")
     learn.fit_one_cycle(2, lr)
     valid_loss, valid_accuracy = learn.validate()
     print(f"valid loss {valid_loss:.3f}, accuracy {valid_accuracy:.1%}")
