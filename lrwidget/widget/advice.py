@@ -13,8 +13,8 @@ from lrwidget.core.suggestion import Suggestion
 
 RULE_METHODS = ("slide_rule", "slide_rule_scaled")
 GRADIENT_LABELS = {
-    "slide_rule": ("g", "loss gradient g (change per point)"),
-    "slide_rule_scaled": ("ĝ", "loss slope ĝ (descents per decade)"),
+    "slide_rule": ("g", "loss gradient g"),  # change of the loss per point (the caption says so)
+    "slide_rule_scaled": ("ĝ", "loss slope ĝ / decade"),  # in descent heights
 }
 
 

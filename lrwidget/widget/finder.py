@@ -515,8 +515,8 @@ class LRFinderWidget(StaticImage, W.VBox):
                 return
             self.grad_pane.set_interval(step.left, step.right, step.threshold)
             lrs = self.player.lrs
-            if final and self.player.pick_lr is not None:
-                self.loss_pane.set_probe(self.player.pick_lr)
+            if final:
+                self.loss_pane.set_probe(None)  # the walk is over: the rule's own marker shows its pick
             elif 0 <= step.left < lrs.size:
                 self.loss_pane.set_probe(float(lrs[step.left]))
 

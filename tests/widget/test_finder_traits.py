@@ -186,13 +186,15 @@ def test_method_choice_highlights_and_animates_its_rule(w):
 
 
 def test_slide_frames_move_the_interval_and_land_on_the_pick(w, curve):
-    """Each Play step draws the interval on the gradient pane; the last frame puts the probe on the pick."""
+    """Each Play step draws the interval on the gradient pane and its left end (a ring) on the loss pane;
+    the last frame leaves the pick to the rule's own marker (a ring around it looked like a selection)."""
     s = w.suggestions["slide_rule"]
     front_end_update(w.player.play, value=0)
     assert list(w.grad_pane.ends.x) == [curve.lrs[s.trace[0].left], curve.lrs[s.trace[0].right]]
     assert w.loss_pane.probe.x[0] == pytest.approx(curve.lrs[s.trace[0].left])
     front_end_update(w.player.play, value=len(s.trace) - 1)
-    assert w.loss_pane.probe.x[0] == pytest.approx(s.lr)
+    assert len(w.loss_pane.probe.x) == 0
+    assert w.loss_pane.markers["slide_rule"].x[0] == pytest.approx(s.lr)
     assert "stop" in w.player.caption.value
 
 

@@ -23,7 +23,7 @@ class GradPane(_Pane):
     """
 
     def __init__(self, x_scale: bq.LogScale, height: str = "210px"):
-        super().__init__(x_scale, "", "loss gradient g (change per point)", ".2~g")
+        super().__init__(x_scale, "", "loss gradient g", ".2~g")
         self.y_scale.min, self.y_scale.max = -1.0, 1.0
         self.lrs = EMPTY
         self.grad = EMPTY
