@@ -876,6 +876,8 @@ def test_save_png_downloads_one_picture_with_legend_after_mode_switches(s: Sessi
     assert len(downloads) == 1, f"one click gave {len(downloads)} downloads: {names}"
     png = Path(downloads[0].path()).read_bytes()
     assert png.startswith(b"\x89PNG\r\n\x1a\n"), names
+    s.helpers.SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(downloads[0].path(), s.helpers.SCREENSHOTS / "saved_by_save_png.png")
     width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
     assert width >= 700 and height >= 350, (width, height)
     import matplotlib.image as mpimg  # the test's own venv has matplotlib (a dependency of lrwidget)
@@ -901,10 +903,12 @@ def test_hover_leaves_nothing_behind(s: Session, reviewed: Any) -> None:
         s.page.mouse.move(p["x"], y, steps=6)
         s.page.wait_for_timeout(250)
     during = hover_left(s, f)
+    s.nb.screenshot("hover_during.png", f.loss_figure)
     assert during["marks"] >= 1, f"nothing shows where a click lands while hovering: {during}"
     s.page.mouse.move(pts[len(pts) // 2]["x"], plot["y"] - 120, steps=6)  # out of the figure
     s.page.wait_for_timeout(800)
     after = hover_left(s, f)
+    s.nb.screenshot("hover_after_leaving.png", f.loss_figure)
     assert after["marks"] == 0 and after["tips"] == [], f"the hover stays after the mouse left: {after}"
 
     s.page.mouse.move(pts[len(pts) // 3]["x"], y, steps=6)  # hover again, then slice mode
