@@ -205,6 +205,16 @@ class LRFinderWidget(StaticImage, W.VBox):
         self.selection.observe(self._selection_changed, names=list(PICK_TRAITS))
 
     # ------------------------------------------------------------------ the pick: the selection is the truth
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name not in PICK_TRAITS:
+            super().__setattr__(name, value)
+            return
+        try:
+            super().__setattr__(name, value)
+        except T.TraitError as exc:
+            # the same error, raised here: its traceback is the user's line, not ~90 lines of traitlets
+            raise type(exc)(*exc.args) from None
+
     @T.validate("lr", "lr_slice", "mode", "value")
     def _through_selection(self, proposal: T.Bunch) -> Any:
         name = proposal["trait"].name

@@ -277,3 +277,21 @@ def test_a_missing_part_is_named_for_the_widget_the_user_called():
     want = r"^LRFinderWidget\(model, \.\.\.\) needs optimizer: LRFinderWidget\("
     with pytest.raises(TypeError, match=want):
         LRFinderWidget(torch.nn.Linear(2, 1))
+
+
+def test_a_refused_pick_raises_from_the_users_line_not_through_traitlets(w):
+    """`w.lr = 5e3` ended well but printed a 90-line traceback, mostly traitlets internals: the same
+    error (type and message) is now raised from the widget's own frame, with no chained context."""
+    from lrwidget.widget.selection import SelectionValueError
+
+    with pytest.raises(SelectionValueError, match=r"lr=5e\+3 is outside the rates this sweep covers") as info:
+        w.lr = 5e3
+    frames = []
+    tb = info.value.__traceback__
+    while tb is not None:
+        frames.append(tb.tb_frame.f_code.co_name)
+        tb = tb.tb_next
+    assert frames[-1] == "__setattr__" and len(frames) <= 2, frames
+    assert info.value.__suppress_context__ and w.lr is None
+    with pytest.raises(traitlets.TraitError, match="lr_slice must be"):
+        w.lr_slice = (1e-2, 1e-3)
