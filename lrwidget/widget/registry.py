@@ -106,11 +106,12 @@ class Palette:
     threshold_band: str = "#BA8B00"  # gradient pane: the ±threshold band
     gradient: str = "#2F6FBF"  # gradient pane: the gradient the rule reads
     grid: str = "#8C8C8C"
-    status_idle: str = "#8C8C8C"
+    # status badges carry white text: each at least 4.5:1 against it (WCAG AA), in both themes
+    status_idle: str = "#666666"
     status_running: str = "#2F6FBF"
-    status_done: str = "#2E9A48"
-    status_warning: str = "#D97706"  # kept for callers; no ending of a sweep is drawn as a warning
-    status_error: str = "#D03B1F"
+    status_done: str = "#237A38"
+    status_warning: str = "#B45309"  # kept for callers; no ending of a sweep is drawn as a warning
+    status_error: str = "#B8321A"
     slice_opacity: float = 0.2
     raw_opacity: float = 0.6
 

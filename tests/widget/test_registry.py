@@ -301,3 +301,19 @@ def test_python_and_js_write_every_rate_the_same_way():
     py = [format_lr(v, d) for v, d in cases]
     mismatches = [(c, p, j) for c, p, j in zip(cases, py, js, strict=True) if p != j]
     assert not mismatches, mismatches[:5]
+
+
+def _luminance(hex_colour: str) -> float:
+    rgb = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def test_status_badges_are_readable_white_on_colour():
+    """The 'done' and 'stopped' badges read about 3.4:1 (white on #2E9A48, #8C8C8C): every status colour
+    now gives white text at least 4.5:1 (WCAG AA), whichever theme is around it."""
+    from lrwidget.widget.registry import PALETTE
+
+    for status in ("idle", "running", "done", "stopped", "diverged", "error"):
+        ratio = 1.05 / (_luminance(PALETTE.status(status)) + 0.05)
+        assert ratio >= 4.5, (status, PALETTE.status(status), round(ratio, 2))
