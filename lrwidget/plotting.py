@@ -16,7 +16,7 @@ import numpy as np
 
 from lrwidget.core import _checks
 from lrwidget.core.formatting import format_lr
-from lrwidget.widget.registry import PALETTE  # imports core only: no widget library
+from lrwidget.widget.registry import PALETTE, READING_LABEL  # imports core only: no widget library
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -89,23 +89,32 @@ def _y_range(raw: np.ndarray, smoothed: np.ndarray) -> tuple[float, float] | Non
     return lo - pad, hi + pad
 
 
-def _plot_reading(ax: Any, result: RangeTestResult, shown: slice) -> None:
+def _plot_reading(ax: Any, result: RangeTestResult, shown: slice) -> tuple[np.ndarray, np.ndarray]:
     """The curve auto reads (core's ``drawable_reading`` of the raw losses: no lag, not past the capped
-    blow-up), dashed in auto's colour."""
+    blow-up), dashed in auto's colour; returns what was drawn ``(lrs, read)`` (empty: nothing)."""
     from lrwidget.core.suggest import drawable_reading
 
     lrs, raw = result.lrs, result.losses
     ok = np.isfinite(raw) & np.isfinite(lrs) & (lrs > 0)
     if ok.sum() < 2:
-        return
+        return np.zeros(0), np.zeros(0)
     read = np.full(lrs.size, np.nan)
     read[ok] = drawable_reading(lrs[ok], raw[ok])
     keep = np.isfinite(read[shown])
     if not keep.any():
-        return
+        return np.zeros(0), np.zeros(0)
     color = _style("auto", 0)["color"]
-    ax.plot(lrs[shown][keep], read[shown][keep], color=color, linestyle="--", linewidth=1.5,
-            label="what auto reads (no lag)")  # fmt: skip
+    x, y = lrs[shown][keep], read[shown][keep]
+    ax.plot(x, y, color=color, linestyle="--", linewidth=1.5, label=READING_LABEL)
+    return x, y
+
+
+def _marker_y(lr: float, on: tuple[np.ndarray, np.ndarray], result: RangeTestResult) -> float:
+    """Where a marker at ``lr`` sits: on the curve ``on`` where it is drawn there, else on the smoothed."""
+    x, y = on
+    if x.size and x[0] <= lr <= x[-1]:
+        return float(np.interp(np.log(lr), np.log(x), y))
+    return float(np.interp(np.log(lr), np.log(result.lrs), result.smoothed))
 
 
 def plot_result(
@@ -141,8 +150,7 @@ def plot_result(
     palette = _palette()
     ax.plot(lrs, raw, color=palette["raw"], alpha=0.45, linewidth=1.0, label="loss (raw)")
     ax.plot(lrs, smoothed, color=palette["smoothed"], linewidth=2.2, label="loss (smoothed)")
-    if "auto" in names:
-        _plot_reading(ax, result, shown)
+    reading = _plot_reading(ax, result, shown) if "auto" in names else (np.zeros(0), np.zeros(0))
     val = getattr(result, "val_losses", None)
     if val is not None:
         val = np.asarray(val)[shown]
@@ -172,7 +180,8 @@ def plot_result(
             alpha=1.0 if is_auto else 0.8,
             zorder=4 if is_auto else 3,
         )
-        y = float(np.interp(np.log(suggestion.lr), np.log(result.lrs), result.smoothed))
+        # auto's marker sits on the curve it read (as in the widget); the others on the smoothed loss
+        y = _marker_y(suggestion.lr, reading if is_auto else (np.zeros(0), np.zeros(0)), result)
         ax.plot(
             [suggestion.lr],
             [y],

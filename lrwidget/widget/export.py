@@ -116,11 +116,11 @@ def with_static_png(
 
 
 class StaticImage:
-    """Mixin for a widget with a ``result`` trait: its output carries a PNG of the curve beside the view.
+    """Mixin for a widget with a ``result`` trait: its output carries a PNG of the curve after the view.
 
     The view renders in a live notebook; the PNG is what GitHub and nbviewer show. Every display of the
-    widget keeps a display handle, so :meth:`refresh_static_image` (call it when a sweep ends) puts the new
-    curve into outputs shown before the sweep had any points.
+    widget keeps a display handle on the picture's own output, so :meth:`refresh_static_image` (call it
+    when a sweep ends or the choice changes) puts the new curve there without re-rendering the view.
     """
 
     result: Any
@@ -145,18 +145,43 @@ class StaticImage:
         return None if result is None else result_png(result, pick=self._static_pick())
 
     def _ipython_display_(self) -> None:
+        """Two outputs: the live view, never updated (an update re-renders it, and every view it ever had
+        stays alive in the browser), then the picture, in an output of its own that refreshes replace."""
         from IPython.display import display
 
-        handle = display(self._repr_mimebundle_(), raw=True, display_id=True)
+        view = dict(super()._repr_mimebundle_())  # type: ignore[misc]
+        view["text/plain"] = f"{type(self).__name__}: a live widget (the picture after it is its last curve)"
+        display(view, raw=True)
+        handle = display(self._static_bundle(), raw=True, display_id=True)
         if handle is not None:
             self.__dict__.setdefault("_static_image_handles", []).append(handle)
 
+    def _static_bundle(self) -> dict[str, Any]:
+        """The picture's output: ``image/png`` (for GitHub and nbviewer) and the widget's repr, beside the
+        view of a hidden placeholder (what a live notebook renders: nothing)."""
+        holder = self.__dict__.get("_static_holder")
+        if holder is None:
+            import ipywidgets as W
+
+            holder = W.HTML("", layout=W.Layout(display="none"))
+            self.__dict__["_static_holder"] = holder
+        result = getattr(self, "result", None)
+        bundle = with_static_png(holder._repr_mimebundle_(), result, self._static_pick())
+        bundle["text/plain"] = repr(self)
+        return bundle
+
+    def static_widgets(self) -> list[Any]:
+        """The widgets made for the picture's output (to close with the widget)."""
+        holder = self.__dict__.get("_static_holder")
+        return [] if holder is None else [holder, holder.layout]
+
     def refresh_static_image(self) -> int:
-        """Update every display of this widget with the current curve; returns how many were updated."""
+        """Update every display of this widget's picture with the current curve; returns how many were
+        updated. The live view is not touched."""
         handles = self.__dict__.get("_static_image_handles", [])
         if not handles:
             return 0
-        bundle = self._repr_mimebundle_()
+        bundle = self._static_bundle()
         for handle in handles:
             handle.update(bundle, raw=True)
         return len(handles)
@@ -210,7 +235,7 @@ class SavePngButton(anywidget.AnyWidget):
     _esm = load_esm((STATIC_DIR / "save_button.js", REPO_DIR / "save_button.js"))
     description = traitlets.Unicode("Save PNG").tag(sync=True)
     tooltip = traitlets.Unicode(
-        "save the curve as a PNG file: both panes' story in one picture, with its legend and your pick"
+        "save the loss curve as a PNG file: its suggestions, legend and your pick, in one picture"
     ).tag(sync=True)
     filename = traitlets.Unicode("lr_finder.png", help="The name the browser saves the file under.").tag(
         sync=True

@@ -567,6 +567,7 @@ class LRFinderWidget(StaticImage, W.VBox):
         roots: list[Any] = [
             self,
             *(getattr(self, n, None) for n in ("run_button", "stop_button", "progress_bar")),
+            *self.static_widgets(),
         ]
         for pane in (getattr(self, "loss_pane", None), getattr(self, "grad_pane", None)):
             if pane is not None:

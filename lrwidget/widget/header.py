@@ -199,9 +199,20 @@ INFO_ROWS = 2
 ROW_PX = 20  # each row's height (an empty one keeps it too)
 
 
+_TAG = re.compile(r"<[^>]+>")
+
+
 def _rows(first: str, second: str = "") -> str:
-    style = f"line-height:{ROW_PX}px;min-height:{ROW_PX}px"
-    return "".join(f"<div class='lrw-info-row' style='{style}'>{row}</div>" for row in (first, second))
+    """The two rows, each one line high whatever the width: a row too long for it ends in an ellipsis
+    and shows in full on hover (its ``title``)."""
+    style = (
+        f"line-height:{ROW_PX}px;height:{ROW_PX}px;white-space:nowrap;overflow:hidden;text-overflow:ellipsis"
+    )
+    return "".join(
+        f"<div class='lrw-info-row' style='{style}' "
+        f"title='{html.escape(html.unescape(_TAG.sub('', row)), quote=True)}'>{row}</div>"
+        for row in (first, second)
+    )
 
 
 def _info(state: HeaderState) -> str:

@@ -26,6 +26,7 @@ __all__ = [
     "FALLBACK_COLORS",
     "METHODS",
     "PALETTE",
+    "READING_LABEL",
     "MethodSpec",
     "Palette",
     "ParamSpec",
@@ -39,6 +40,8 @@ __all__ = [
 
 #: d3-format string that writes a rate as :func:`format_lr` does with ``digits=2`` (bqplot axes, tooltips).
 D3_LR_FORMAT = ".1~e"
+#: The legend label of the curve ``auto`` reads, in the widget and the static picture alike.
+READING_LABEL = "what auto reads (a loss curve)"
 
 
 Kind = Literal["int", "float"]

@@ -74,7 +74,7 @@ class SlidePlayer(W.VBox):
         self._quiet = False
         self.play = W.Play(
             value=0, min=0, max=0, interval=speed_interval(speed), show_repeat=False,
-            description="slide rule", layout=W.Layout(width="auto"),
+            layout=W.Layout(width="auto"),  # no description: ipywidgets shows a tooltip only without one
             tooltip="play: walk the slide rule's interval right to left across the gradient pane; "
             "pause; stop: back to its first position",
         )  # fmt: skip

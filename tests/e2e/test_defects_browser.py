@@ -952,7 +952,12 @@ def test_the_loss_pane_does_not_move_when_the_sweep_ends(fresh: Session) -> None
     s.until("print(bool(w.suggestions))", lambda o: o == "True")
     s.page.wait_for_timeout(500)
     tops["stopped"] = f.loss_figure.evaluate(PANE_TOP_JS)
-    print(f"\nloss pane top (px below the widget's top): {tops}")
+    s.page.set_viewport_size({"width": 900, "height": 1400})  # narrower: the rows must not wrap
+    s.page.wait_for_timeout(800)
+    info_px = f.root.evaluate("(root) => root.querySelector('.lrw-info').getBoundingClientRect().height")
+    s.page.set_viewport_size({"width": 1280, "height": 1400})
+    print(f"\nloss pane top (px below the widget's top): {tops}; info rows at 900 px: {info_px:.0f} px")
+    assert info_px <= 42, f"the info rows wrap at 900 px ({info_px:.0f} px high): the pane would move"
     moved = {k: round(v - tops["running"]) for k, v in tops.items() if abs(v - tops["running"]) > 2}
     assert not moved, f"the loss pane moved (px) from where it was while running: {moved}"
 
@@ -990,3 +995,47 @@ def test_the_saved_notebook_shows_the_latest_sweep_and_pick(fresh: Session) -> N
     assert text == want, f"the saved text is stale: {text!r}, the widget is {want!r}"
     png = base64.b64decode(data["image/png"])
     assert png.startswith(b"\x89PNG"), "not a PNG"
+
+
+def test_the_live_view_is_never_re_rendered_and_slice_mode_logs_no_errors(fresh: Session) -> None:
+    """The sweep's end and each pick refresh the saved picture. Each refresh used to replace the widget's
+    whole output, so the browser drew a new view and kept the old ones alive: Save PNG answered from every
+    one of them, and a switch to slice mode logged 24 console errors ("<rect> attribute width: A negative
+    value"). Now the view the user sees stays the same DOM node, and the console stays clean."""
+    s = fresh
+    console: list[str] = []
+
+    def on_console(msg: Any) -> None:
+        if msg.type == "error":
+            console.append(msg.text)
+
+    s.page.on("console", on_console)
+    try:
+        f = s.show("pace(0.0)\nw = lrwidget.LRFinderWidget(fast_learn, num_it=40, autoplay=False)\nw")
+        f.root.evaluate("(root) => { root.dataset.lrwSame = 'yes'; }")
+        s.look(f)
+        f.root.get_by_role("button", name="Run").click()
+        f.wait_status(("done", "diverged"), timeout_ms=60_000)
+        for lr in (1e-3, 2e-3, 4e-3):
+            s.py(f"w.lr = {lr}\nprint(w.lr)")
+            s.page.wait_for_timeout(400)
+        s.page.wait_for_timeout(800)
+        same = f.root.evaluate("(root) => root.isConnected && root.dataset.lrwSame === 'yes'")
+        figures = s.page.locator("[data-lrw-test] .bqplot.figure").count()
+        for name in ("drag: pick a slice", "click: pick lr", "drag: pick a slice", "click: pick lr"):
+            f.root.get_by_role("button", name=name).click()
+            s.page.wait_for_timeout(400)
+    finally:
+        s.page.remove_listener("console", on_console)
+    # the controls a new user found unexplained carry a tooltip in the browser (a title in the DOM)
+    play_title = f.root.locator(".widget-play").first.get_attribute("title") or ""
+    adjust_title = f.root.locator(".widget-label", has_text="adjust_value").first.get_attribute("title") or ""
+    assert "right to left" in play_title, play_title
+    assert "slide rules' picks only" in adjust_title, adjust_title
+    ours = [c for c in console if not any(t in c for t in IGNORED_CONSOLE_TEXT)]
+    assert same, "the widget's view was re-rendered (a new DOM node) by the sweep's end or a pick"
+    assert figures == 2, f"{figures} bqplot figures in the widget's cell (two panes expected)"
+    assert ours == [], f"{len(ours)} console errors: {ours[:3]}"
+
+
+IGNORED_CONSOLE_TEXT = ("favicon.ico", "Failed to load resource: net::ERR_")

@@ -13,7 +13,7 @@ from matplotlib.axes import Axes  # noqa: E402
 
 from lrwidget.core.result import RangeTestResult  # noqa: E402
 from lrwidget.core.schedules import lr_schedule  # noqa: E402
-from lrwidget.core.suggest import reading_curve  # noqa: E402
+from lrwidget.core.suggest import drawable_reading  # noqa: E402
 from lrwidget.engine.entry import lr_find  # noqa: E402
 from lrwidget.widget.registry import format_lr  # noqa: E402
 
@@ -32,14 +32,19 @@ def test_plot_returns_axes_with_curve_suggestions_and_legend(tmp_path):
     ax = result.plot()
     assert isinstance(ax, Axes) and ax.get_xscale() == "log"
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert labels[:3] == ["loss (raw)", "loss (smoothed)", "what auto reads (no lag)"]
-    reading = next(line for line in ax.get_lines() if line.get_label() == "what auto reads (no lag)")
-    np.testing.assert_allclose(reading.get_ydata(), reading_curve(result.lrs, result.losses), rtol=1e-9)
+    assert labels[:3] == ["loss (raw)", "loss (smoothed)", "what auto reads (a loss curve)"]
+    reading = next(line for line in ax.get_lines() if line.get_label() == "what auto reads (a loss curve)")
+    drawn = drawable_reading(result.lrs, result.losses)
+    np.testing.assert_allclose(reading.get_ydata(), drawn[np.isfinite(drawn)], rtol=1e-9)
+    assert reading.get_ydata().size < len(result)  # not along the capped blow-up (it looked like a recovery)
     answered = {m: s for m, s in result.suggestions().items() if s.lr is not None}
     marks = labels[3:]
     assert len(marks) == len(answered) and marks[0].startswith("★ ")
     auto = answered["auto"]
     assert format_lr(auto.lr) in marks[0]  # rates written as everywhere else (2.7e-2)
+    auto_mark = next(line for line in ax.get_lines() if line.get_label() == marks[0])
+    expected = np.interp(np.log(auto.lr), np.log(reading.get_xdata()), reading.get_ydata())
+    assert auto_mark.get_ydata()[0] == pytest.approx(expected)  # on the curve it read, as in the widget
     sizes = [line.get_markersize() for line in ax.get_lines() if line.get_label() in marks]
     assert sizes[0] == max(sizes) and sizes[0] > min(sizes)
     top = ax.get_ylim()[1]

@@ -59,14 +59,18 @@ def test_the_saved_output_gets_the_final_curve_when_the_sweep_ends(displays):
     sent = displays
     w = LRFinderWidget(CurveSource(make_curve()), autoplay=False)
     w._ipython_display_()
-    assert [k for k, *_ in sent] == ["display"] and "image/png" not in sent[0][1]
+    assert [k for k, *_ in sent] == ["display", "display"] and "image/png" not in sent[1][1]
+    view = sent[0][1]["application/vnd.jupyter.widget-view+json"]["model_id"]
+    assert view == w.model_id
     w.start()
     assert w.wait(10) and w.status == "diverged"
     w._static_image_thread.join(30)  # drawn off the sweep's thread, so a Run right after is not held up
-    assert [k for k, *_ in sent] == ["display", "update"]
+    assert [k for k, *_ in sent] == ["display", "display", "update"]
     _, bundle, raw = sent[-1]
     assert raw and base64.b64decode(bundle["image/png"]).startswith(PNG_SIGNATURE)
-    assert "application/vnd.jupyter.widget-view+json" in bundle and w.static_image_error == ""
+    # the update is the picture's own output: the live view (re-rendered by an update) is not in it
+    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] != w.model_id
+    assert bundle["text/plain"] == repr(w) and w.static_image_error == ""
 
 
 def test_in_a_kernel_the_static_image_is_drawn_on_the_kernel_main_thread(monkeypatch):

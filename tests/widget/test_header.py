@@ -123,7 +123,8 @@ def test_a_completed_sweep_whose_loss_turned_up_says_so():
     flat = render(HeaderState(**base, turned_up=False, best_loss=2.3, last_loss=2.3, stop_div=True)).info
     assert "completed all 150 steps" in flat and "turned up" not in flat
     # a newcomer could not tell whether "turned up" was good: it is how a range test should end
-    assert on.count("as a range test should end") == 1 and "as a range test should end" not in flat
+    # once in the row, once in its title
+    assert on.count("as a range test should end") == 2 and "as a range test should end" not in flat
 
 
 def test_ending_facts_read_cores_turn_up_and_the_stop_rule_from_the_result():
@@ -191,5 +192,7 @@ def test_the_info_keeps_two_rows_of_fixed_height_in_every_state():
     for state in states:
         info = render(state).info
         assert info.count("class='lrw-info-row'") == header.INFO_ROWS == 2, info
-        assert info.count(f"min-height:{header.ROW_PX}px") == 2 and "lrw-caveat" not in info
+        assert info.count(f";height:{header.ROW_PX}px;white-space:nowrap") == 2 and "lrw-caveat" not in info
+    done = render(states[2]).info  # a row too long for the width shows in full on hover
+    assert "title='auto suggests 3e-4 (high confidence" in done
     assert "auto suggests" in render(states[2]).info.split("lrw-info-row")[-1]  # the second row

@@ -127,11 +127,33 @@ def test_display_keeps_a_handle_and_refresh_updates_it(displays):
     box = ResultBox()
     assert box.refresh_static_image() == 0
     box._ipython_display_()
-    assert sent[0][0] == "display" and "image/png" not in sent[0][1] and sent[0][2] is True
+    assert [k for k, *_ in sent] == ["display", "display"] and all(raw for *_, raw in sent)
+    assert "image/png" not in sent[0][1] and "image/png" not in sent[1][1]
     box.result = sweep_result()
     assert box.refresh_static_image() == 1
     kind, bundle, raw = sent[-1]
     assert kind == "update" and raw and decoded_png(bundle).startswith(PNG_SIGNATURE)
+
+
+def test_a_refresh_never_re_renders_the_live_view(displays):
+    """A display update replaces its output, and the front end renders a new view of what it holds; the
+    old views stayed alive in the browser (one Save PNG click answered by 10 of them, 24 console errors per
+    switch to slice mode). The live view is its own output, never updated: the refreshed output holds the
+    picture beside a hidden placeholder, which close() closes too."""
+    sent = displays
+    box = ResultBox(result=sweep_result())
+    box._ipython_display_()
+    view_bundle = sent[0][1]
+    assert view_bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == box.model_id
+    assert "image/png" not in view_bundle
+    for _ in range(3):
+        box.refresh_static_image()
+    updates = [b for kind, b, _ in sent if kind == "update"]
+    assert len(updates) == 3
+    holder, layout = box.static_widgets()
+    assert all(u["application/vnd.jupyter.widget-view+json"]["model_id"] == holder.model_id for u in updates)
+    assert holder.layout.display == "none" and layout is holder.layout
+    assert all(decoded_png(u).startswith(PNG_SIGNATURE) for u in updates)
 
 
 def sent_customs(widget) -> list[tuple[dict, list]]:

@@ -12,7 +12,7 @@ import numpy as np
 
 from lrwidget.widget import axes
 from lrwidget.widget.panes._base import EMPTY, Marker, _arr, _drawn, _key, _Pane, _wire, hold_all
-from lrwidget.widget.registry import D3_LR_FORMAT, PALETTE, format_lr, method
+from lrwidget.widget.registry import D3_LR_FORMAT, PALETTE, READING_LABEL, format_lr, method
 
 #: The loss pane's CSS class: the widget's style sheet highlights the click column under the mouse by it.
 PANE_CLASS = "lrw-loss-pane"
@@ -131,7 +131,7 @@ class LossPane(_Pane):
                    ("raw loss", _key(p.raw, "raw loss", width=1))]  # fmt: skip
         if _drawn(self.reading):
             entries.append(("what auto reads", _key(
-                method("auto").color, "what auto reads (a loss curve)", width=2, dash="dashed",
+                method("auto").color, READING_LABEL, width=2, dash="dashed",
                 title=self.reading_title,
             )))  # fmt: skip
         if _drawn(self.rule):
