@@ -343,7 +343,8 @@ export function statusText({ tentative, lr, disabled, sliceMode, lrSlice, minLr 
   if (lr === null || lr === undefined || Math.abs(Math.log10(tentative / lr)) > 1e-9) {
     return `pick ${formatLr(tentative)} · Enter or Accept to use it, Esc to revert`;
   }
-  if (sliceMode && lrSlice) return `using lr=${formatLr(lr)} and slice(${formatLr(lrSlice[0])}, ${formatLr(lrSlice[1])})`;
+  // w.value is the slice in slice mode: say that one is used, and what the kept lr is for
+  if (sliceMode && lrSlice) return `using slice(${formatLr(lrSlice[0])}, ${formatLr(lrSlice[1])}) · lr=${formatLr(lr)} is for click mode`;
   return `using lr=${formatLr(lr)}`;
 }
 

@@ -256,6 +256,12 @@ describe("a pick past what the sweep measured", () => {
     assert.match(text, /slice\(1e-7, 1e-3\), not all measured by this sweep/);
   });
 
+  it("says in slice mode that the slice is what is used, and what the kept lr is for", () => {
+    const text = statusText({ tentative: 4.7e-3, lr: 4.7e-3, sliceMode: true, lrSlice: [3.1e-3, 3.1e-2] });
+    assert.equal(text, "using slice(3.1e-3, 3.1e-2) · lr=4.7e-3 is for click mode");
+    assert.equal(statusText({ tentative: 4.7e-3, lr: 4.7e-3, sliceMode: false, lrSlice: [3.1e-3, 3.1e-2] }), "using lr=4.7e-3");
+  });
+
   it("shades the unmeasured part of the ruler, and nothing when all was measured or it is unknown", () => {
     const g = layoutStrip({ minLr: 1e-7, maxLr: 1e-1, width: 800, measured: [1e-7, 1e-4] });
     assert.equal(g.unmeasured.length, 1);
