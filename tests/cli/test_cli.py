@@ -156,13 +156,13 @@ def test_demo_marks_and_explains_the_recommendation(demo_run):
     pick = result.suggest()
     assert pick.method == "auto" and pick.lr is not None
     marked = [line for line in text.splitlines() if line.startswith("*  auto")]
-    assert len(marked) == 1 and format_lr(pick.lr, 3) in marked[0]
+    assert len(marked) == 1 and format_lr(pick.lr) in marked[0]
     assert "* the recommendation: auto" in text
     assert (
         "step: where on the curve" in text
         and "confidence: auto's calibrated 0-1 score (high >= 0.90, medium >= 0.85, low below)" in text
     )
-    assert f"recommended lr {format_lr(pick.lr, 3)} (auto" in text
+    assert f"recommended lr {format_lr(pick.lr)} (auto" in text
     assert f"raw loss     first {result.losses[0]:.4g}" in text  # the climb is shown, not guessed at
     assert f"stop reason  {result.stop_reason}:" in text
     assert "fit_one_cycle(1, lr=" in text and "valid accuracy" in text
@@ -180,7 +180,7 @@ def test_demo_confirm_trains_the_trials_and_says_so(tmp_path):
     assert confirmed is not None and confirmed.measure == "val" and confirmed.chosen == result.suggest().lr
     trials = len(confirmed.candidates)
     assert (
-        f"recommended lr {format_lr(confirmed.chosen, 3)} (auto, confirmed by {trials} trials" in done.stdout
+        f"recommended lr {format_lr(confirmed.chosen)} (auto, confirmed by {trials} trials" in done.stdout
     )
     assert confirmed.summary() in done.stdout and "extra cost" in done.stdout
 
