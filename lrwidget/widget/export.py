@@ -55,7 +55,8 @@ def result_figure(
     pick: float | tuple[float, float] | None = None,
 ) -> Any:
     """The static picture of ``result`` as a matplotlib Figure (not pyplot's: nothing global is touched),
-    its legend beside the axes so it never hides the curve's blow-up.
+    its legend beside the axes so it never hides the curve's blow-up. ``pick`` is the user's choice (a
+    rate or a ``(lo, hi)`` slice), drawn over the suggestions.
 
     Raises ImportError naming the package to install when matplotlib is missing.
     """
@@ -71,25 +72,17 @@ def result_figure(
     return fig
 
 
-def result_png(
-    result: RangeTestResult,
-    *,
-    methods: Sequence[str] = STATIC_METHODS,
-    width_px: int = 860,
-    height_px: int = 360,
-    dpi: int = 100,
-    pick: float | tuple[float, float] | None = None,
-) -> bytes | None:
-    """The curve of ``result`` as PNG bytes (None when it has no points), drawn headless.
+def result_png(result: RangeTestResult, **options: Any) -> bytes | None:
+    """The curve of ``result`` as PNG bytes (None when it has no points), drawn headless: the picture of
+    :func:`result_figure`, which ``options`` (methods, width_px, height_px, dpi, pick) go to.
 
-    ``pick`` is the user's choice (a rate or a ``(lo, hi)`` slice), drawn over the suggestions.
     Raises ImportError naming the package to install when matplotlib is missing.
     """
     if len(result.lrs) == 0:
         return None
-    fig = result_figure(result, methods=methods, width_px=width_px, height_px=height_px, dpi=dpi, pick=pick)
+    fig = result_figure(result, **options)
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi, facecolor="white")
+    fig.savefig(buffer, format="png", dpi=fig.dpi, facecolor="white")
     return buffer.getvalue()
 
 

@@ -179,9 +179,7 @@ def test_demo_confirm_trains_the_trials_and_says_so(tmp_path):
     confirmed = result.confirmation
     assert confirmed is not None and confirmed.measure == "val" and confirmed.chosen == result.suggest().lr
     trials = len(confirmed.candidates)
-    assert (
-        f"recommended lr {format_lr(confirmed.chosen)} (auto, confirmed by {trials} trials" in done.stdout
-    )
+    assert f"recommended lr {format_lr(confirmed.chosen)} (auto, confirmed by {trials} trials" in done.stdout
     assert confirmed.summary() in done.stdout and "extra cost" in done.stdout
 
 
