@@ -132,6 +132,7 @@ class LRFinderWidget(StaticImage, W.VBox):
             style={"button_width": "140px"},
         )  # fmt: skip
         super().__init__(layout=W.Layout(width="100%", max_width="920px", padding="4px"))
+        self.add_class("lrw-finder")  # the strip's style sheet keeps its padding inside its width
         self.children = [
             self.header,
             self.mode_toggle,
@@ -178,9 +179,9 @@ class LRFinderWidget(StaticImage, W.VBox):
                 w.layout.display = "none"
         # the info rows' height is kept whatever they say; the caveats (any length) go under the loss
         # pane: the pane a person clicks never moves while a sweep starts, runs and ends
-        self.info = W.HTML(layout=W.Layout(width="100%", min_height=f"{header.ROW_PX * header.INFO_ROWS}px"))
+        self.info = W.HTML(layout=W.Layout(min_height=f"{header.ROW_PX * header.INFO_ROWS}px"))
         self.info.add_class("lrw-info")
-        self.message = W.HTML(layout=W.Layout(width="100%"))
+        self.message = W.HTML()  # stretched by its box: 100 % plus the margins overflowed
         self.message.add_class("lrw-message")
         row = (
             [self.status_html, self.progress_bar, self.run_button, self.stop_button, self.save_button]

@@ -86,7 +86,7 @@ class SlidePlayer(W.VBox):
             tooltip="how fast the slide rule walks: its positions a second",
         )  # fmt: skip
         self.title = W.HTML("<b>slide rule</b>", layout=W.Layout(margin="0 8px 0 0"))
-        self.caption = W.HTML("", layout=W.Layout(min_height="40px", width="100%"))
+        self.caption = W.HTML("", layout=W.Layout(min_height="40px", width="calc(100% - 4px)"))
         super().__init__(**kwargs)
         self.children = [
             W.HBox(

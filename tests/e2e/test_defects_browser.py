@@ -922,6 +922,15 @@ def test_hover_leaves_nothing_behind(s: Session, reviewed: Any) -> None:
     assert s.page.js_errors == []
 
 
+# The info rows' height and right edges against the info box, and the header's and widget's overflow.
+FITS_JS = """(root) => { const info = root.querySelector('.lrw-info');
+  const rows = [...info.querySelectorAll('.lrw-info-row')].map((r) => r.getBoundingClientRect().right);
+  const header = root.querySelector(':scope > .widget-vbox');
+  return {info_h: info.getBoundingClientRect().height, info_right: info.getBoundingClientRect().right,
+          rows_right: Math.max(...rows), header_scroll: header.scrollWidth, header_client: header.clientWidth,
+          root_scroll: root.scrollWidth, root_client: root.clientWidth,
+          widest: [...root.querySelectorAll('*')].map((e) => [e.getBoundingClientRect().right, e.className])
+            .sort((a, b) => b[0] - a[0]).slice(0, 4), header_right: root.getBoundingClientRect().right}; }"""
 PANE_TOP_JS = (
     "(fig) => fig.getBoundingClientRect().top - fig.closest('.widget-vbox').getBoundingClientRect().top"
 )
@@ -952,10 +961,20 @@ def test_the_loss_pane_does_not_move_when_the_sweep_ends(fresh: Session) -> None
     s.until("print(bool(w.suggestions))", lambda o: o == "True")
     s.page.wait_for_timeout(500)
     tops["stopped"] = f.loss_figure.evaluate(PANE_TOP_JS)
-    s.page.set_viewport_size({"width": 900, "height": 1400})  # narrower: the rows must not wrap
-    s.page.wait_for_timeout(800)
-    info_px = f.root.evaluate("(root) => root.querySelector('.lrw-info').getBoundingClientRect().height")
+    fits = {}
+    for width in (1280, 900):  # narrower: the rows must not wrap, nor run past the widget's edge
+        s.page.set_viewport_size({"width": width, "height": 1400})
+        s.page.wait_for_timeout(800)
+        fits[width] = f.root.evaluate(FITS_JS)
+    info_px = fits[900]["info_h"]
     s.page.set_viewport_size({"width": 1280, "height": 1400})
+    print(f"\nwhat fits the widget: {fits}")
+    for width, fit in fits.items():
+        assert fit["rows_right"] <= fit["info_right"] + 1, (width, fit)
+        assert fit["header_scroll"] <= fit["header_client"] and fit["root_scroll"] <= fit["root_client"], (
+            width,
+            fit,
+        )
     print(f"\nloss pane top (px below the widget's top): {tops}; info rows at 900 px: {info_px:.0f} px")
     assert info_px <= 42, f"the info rows wrap at 900 px ({info_px:.0f} px high): the pane would move"
     moved = {k: round(v - tops["running"]) for k, v in tops.items() if abs(v - tops["running"]) > 2}
@@ -1039,3 +1058,29 @@ def test_the_live_view_is_never_re_rendered_and_slice_mode_logs_no_errors(fresh:
 
 
 IGNORED_CONSOLE_TEXT = ("favicon.ico", "Failed to load resource: net::ERR_")
+
+
+# Every page x across the measured part of the loss pane, 1 px apart, at 30 % of the plot's height: what a
+# click there would hit (a click column, or something else: its class).
+CLICK_SCAN_JS = """(fig) => {
+  const bars = [...fig.querySelectorAll('rect.bar')].map((b) => b.getBoundingClientRect());
+  const plot = fig.querySelector('.plotarea_background').getBoundingClientRect();
+  const x0 = Math.min(...bars.map((r) => r.left)) + 1, x1 = Math.max(...bars.map((r) => r.right)) - 1;
+  const y = plot.top + plot.height * 0.3, misses = [];
+  for (let x = Math.ceil(x0); x <= x1; x += 1) {
+    const el = document.elementFromPoint(x, y);
+    // a column picks the nearest measured rate; a suggestion's marker (path.dot) picks that suggestion
+    if (!(el && el.matches('rect.bar, path.dot'))) misses.push([x, el ? el.getAttribute('class') : null]);
+  }
+  return {scanned: Math.floor(x1 - x0), misses}; }"""
+
+
+def test_a_click_anywhere_across_the_measured_part_lands_on_a_column(s: Session, reviewed: Any) -> None:
+    """A reviewer found 1 click in 5 doing nothing: the click columns had 1 px gaps where the click fell
+    through to the plot's background. Every pixel across the measured part now belongs to a column (or to
+    a suggestion's marker, which picks that suggestion)."""
+    f = reviewed
+    s.look_at_pane(f)
+    scan = f.loss_figure.evaluate(CLICK_SCAN_JS)
+    print(f"\nclick scan: {scan['scanned']} px, {len(scan['misses'])} misses {scan['misses'][:5]}")
+    assert scan["scanned"] > 300 and scan["misses"] == [], scan["misses"][:10]

@@ -97,7 +97,10 @@ class _Pane:
                 marks=marks, axes=[self.x_axis, self.y_axis], animation_duration=0, fig_margin=margin,
                 padding_x=0.0, padding_y=0.0, background_style={"fill": "none"},
                 display_toolbar=False,  # pan/zoom would fight the explicit log domain
-                layout=W.Layout(width="100%", max_width=MAX_WIDTH, height=height, min_width="320px"),
+                # the width less ipywidgets' 2 px margins each side (100 % overflowed the widget by 4 px)
+                layout=W.Layout(
+                    width="calc(100% - 4px)", max_width=MAX_WIDTH, height=height, min_width="320px"
+                ),
             )
         )  # fmt: skip
 
