@@ -1075,11 +1075,16 @@ CLICK_SCAN_JS = """(fig) => {
   return {scanned: Math.floor(x1 - x0), misses}; }"""
 
 
-def test_a_click_anywhere_across_the_measured_part_lands_on_a_column(s: Session, reviewed: Any) -> None:
+def test_a_click_anywhere_across_the_measured_part_lands_on_a_column(fresh: Session) -> None:
     """A reviewer found 1 click in 5 doing nothing: the click columns had 1 px gaps where the click fell
     through to the plot's background. Every pixel across the measured part now belongs to a column (or to
     a suggestion's marker, which picks that suggestion)."""
-    f = reviewed
+    s = fresh
+    f = s.show("pace(0.0)\nw = lrwidget.LRFinderWidget(fast_learn, num_it=60, autoplay=False)\nw")
+    s.look(f)
+    f.root.get_by_role("button", name="Run").click()
+    f.wait_status(("done", "diverged"), timeout_ms=60_000)
+    s.until("print(bool(w.suggestions))", lambda o: o == "True")
     s.look_at_pane(f)
     scan = f.loss_figure.evaluate(CLICK_SCAN_JS)
     print(f"\nclick scan: {scan['scanned']} px, {len(scan['misses'])} misses {scan['misses'][:5]}")
