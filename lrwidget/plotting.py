@@ -109,9 +109,9 @@ def _plot_reading(ax: Any, result: RangeTestResult, shown: slice) -> tuple[np.nd
     return x, y
 
 
-def _marker_y(lr: float, on: tuple[np.ndarray, np.ndarray], result: RangeTestResult) -> float:
+def _marker_y(lr: float, on: tuple[np.ndarray, np.ndarray] | None, result: RangeTestResult) -> float:
     """Where a marker at ``lr`` sits: on the curve ``on`` where it is drawn there, else on the smoothed."""
-    x, y = on
+    x, y = on if on is not None else (np.zeros(0), np.zeros(0))
     if x.size and x[0] <= lr <= x[-1]:
         return float(np.interp(np.log(lr), np.log(x), y))
     return float(np.interp(np.log(lr), np.log(result.lrs), result.smoothed))
@@ -150,7 +150,7 @@ def plot_result(
     palette = _palette()
     ax.plot(lrs, raw, color=palette["raw"], alpha=0.45, linewidth=1.0, label="loss (raw)")
     ax.plot(lrs, smoothed, color=palette["smoothed"], linewidth=2.2, label="loss (smoothed)")
-    reading = _plot_reading(ax, result, shown) if "auto" in names else (np.zeros(0), np.zeros(0))
+    reading = _plot_reading(ax, result, shown) if "auto" in names else None
     val = getattr(result, "val_losses", None)
     if val is not None:
         val = np.asarray(val)[shown]
@@ -181,7 +181,7 @@ def plot_result(
             zorder=4 if is_auto else 3,
         )
         # auto's marker sits on the curve it read (as in the widget); the others on the smoothed loss
-        y = _marker_y(suggestion.lr, reading if is_auto else (np.zeros(0), np.zeros(0)), result)
+        y = _marker_y(suggestion.lr, reading if is_auto else None, result)
         ax.plot(
             [suggestion.lr],
             [y],

@@ -203,14 +203,12 @@ class RangeTestResult:
         ``num_it`` are passed the same way, so a partial sweep's slice carries the same caveats.
         """
         from lrwidget.core.suggest import lr_slice
+        from lrwidget.core.suggest._auto import slice_below
 
         lrs, raw, smoothed = self._curve_for(curve)
         confirmed = self.confirmation
         if method == "auto" and curve == "train" and confirmed is not None and confirmed.chosen is not None:
-            top = self.suggest()
-            hi = float(confirmed.chosen)
-            lo = max(hi / 10, float(lrs[0]))
-            return SlicePick(lo, hi, top) if lo < hi else None
+            return slice_below(self.suggest(), lrs)  # the confirmed rate, as suggest() gives it
         num_it = self.settings.get("num_it")
         return lr_slice(lrs, smoothed, method, raw=raw, stop_reason=self.stop_reason, num_it=num_it)
 

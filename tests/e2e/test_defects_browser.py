@@ -307,6 +307,23 @@ class Session:
                 f"no 'step {n}' in the header {self.header(finder)}; kernel: {state}"
             ) from exc
 
+    def run_to_end(self, finder: Any, timeout_ms: int = 60_000) -> None:
+        """Press Run and wait until the sweep has ended (done or diverged) and its suggestions are in."""
+        self.look(finder)
+        finder.root.get_by_role("button", name="Run").click()
+        finder.wait_status(("done", "diverged"), timeout_ms=timeout_ms)
+        self.until("print(bool(w.suggestions))", lambda o: o == "True")
+
+    def run_and_stop(self, finder: Any, at_step: int) -> None:
+        """Press Run, then Stop once the header shows ``at_step``; wait until the stopped sweep is suggested
+        (as a person would: Stop pressed in the browser)."""
+        self.look(finder)
+        finder.root.get_by_role("button", name="Run").click()
+        self.wait_step(finder, at_step)
+        finder.root.get_by_role("button", name="Stop").click()
+        finder.wait_status(("stopped",), timeout_ms=30_000)
+        self.until("print(w.status, bool(w.suggestions))", lambda o: o == "stopped True")
+
     def header(self, finder: Any) -> dict[str, str]:
         return finder.root.evaluate(HEADER_JS)
 
@@ -477,12 +494,7 @@ def test_a_stopped_sweep_says_it_is_partial_and_not_confident(fresh: Session) ->
         "l2 = lrwidget.Learner(m2, torch.optim.AdamW(m2.parameters()), paced_loss, digits_loaders(64)[0])\n"
         "w = lrwidget.LRFinderWidget(l2, num_it=300, start_lr=1e-3, end_lr=100.0, stop_div=False)\nw"
     )
-    s.look(f)
-    f.root.get_by_role("button", name="Run").click()
-    s.wait_step(f, 70)
-    f.root.get_by_role("button", name="Stop").click()
-    f.wait_status(("stopped",), timeout_ms=15_000)
-    s.until("print(w.status, bool(w.suggestions))", lambda o: o == "stopped True")
+    s.run_and_stop(f, 70)
     kernel = s.py(
         "a = w.suggestions['auto']\nprint(len(w.result), a.confidence)\n"
         "for c in getattr(a, 'caveats', ()):\n    print('CAVEAT', c)"
@@ -845,10 +857,7 @@ def reviewed(s: Session) -> Any:
     """A finished 60-step sweep of the small linear model (about 2 s), drawn and suggested."""
     s.page.set_viewport_size({"width": 1280, "height": 1400})
     f = s.show("pace(0.0)\nw = lrwidget.LRFinderWidget(fast_learn, num_it=60, autoplay=False)\nw")
-    s.look(f)
-    f.root.get_by_role("button", name="Run").click()
-    f.wait_status(("done", "diverged"), timeout_ms=60_000)
-    s.until("print(bool(w.suggestions))", lambda o: o == "True")
+    s.run_to_end(f)
     return f
 
 
@@ -953,12 +962,7 @@ def test_the_loss_pane_does_not_move_when_the_sweep_ends(fresh: Session) -> None
     s.page.wait_for_timeout(500)
     tops["recommend valley"] = f.loss_figure.evaluate(PANE_TOP_JS)
     s.py("w.controls.w_method.value = 'auto'\nprint(w.controls.method)")
-    s.look(f)
-    f.root.get_by_role("button", name="Run").click()
-    s.wait_step(f, 30)
-    f.root.get_by_role("button", name="Stop").click()
-    f.wait_status(("stopped",), timeout_ms=30_000)
-    s.until("print(bool(w.suggestions))", lambda o: o == "True")
+    s.run_and_stop(f, 30)
     s.page.wait_for_timeout(500)
     tops["stopped"] = f.loss_figure.evaluate(PANE_TOP_JS)
     fits = {}
@@ -989,10 +993,7 @@ def test_the_saved_notebook_shows_the_latest_sweep_and_pick(fresh: Session) -> N
 
     s = fresh
     f = s.show("pace(0.0)\nw = lrwidget.LRFinderWidget(fast_learn, num_it=40, autoplay=False)\nw")
-    s.look(f)
-    f.root.get_by_role("button", name="Run").click()
-    f.wait_status(("done", "diverged"), timeout_ms=60_000)
-    s.until("print(bool(w.suggestions))", lambda o: o == "True")
+    s.run_to_end(f)
     f.root.get_by_role("button", name="Run").click()
     s.page.wait_for_timeout(300)
     f.wait_status(("done", "diverged"), timeout_ms=60_000)
@@ -1032,9 +1033,7 @@ def test_the_live_view_is_never_re_rendered_and_slice_mode_logs_no_errors(fresh:
     try:
         f = s.show("pace(0.0)\nw = lrwidget.LRFinderWidget(fast_learn, num_it=40, autoplay=False)\nw")
         f.root.evaluate("(root) => { root.dataset.lrwSame = 'yes'; }")
-        s.look(f)
-        f.root.get_by_role("button", name="Run").click()
-        f.wait_status(("done", "diverged"), timeout_ms=60_000)
+        s.run_to_end(f)
         for lr in (1e-3, 2e-3, 4e-3):
             s.py(f"w.lr = {lr}\nprint(w.lr)")
             s.page.wait_for_timeout(400)
@@ -1081,10 +1080,7 @@ def test_a_click_anywhere_across_the_measured_part_lands_on_a_column(fresh: Sess
     a suggestion's marker, which picks that suggestion)."""
     s = fresh
     f = s.show("pace(0.0)\nw = lrwidget.LRFinderWidget(fast_learn, num_it=60, autoplay=False)\nw")
-    s.look(f)
-    f.root.get_by_role("button", name="Run").click()
-    f.wait_status(("done", "diverged"), timeout_ms=60_000)
-    s.until("print(bool(w.suggestions))", lambda o: o == "True")
+    s.run_to_end(f)
     s.look_at_pane(f)
     scan = f.loss_figure.evaluate(CLICK_SCAN_JS)
     print(f"\nclick scan: {scan['scanned']} px, {len(scan['misses'])} misses {scan['misses'][:5]}")

@@ -294,10 +294,14 @@ def lr_slice(
     if method not in METHODS:
         raise ValueError(f"method must be one of {tuple(METHODS)}, got {method!r}")
     top = from_sweep(method, lrs, losses, raw=raw, stop_reason=stop_reason, num_it=num_it)
+    return slice_below(top, lrs)
+
+
+def slice_below(top: Suggestion, lrs: Any) -> SlicePick | None:
+    """``(top.lr / 10, top.lr)``, ``lo`` raised to the first swept rate ``lrs[0]`` if below it; None
+    without a rate or when that leaves ``lo >= hi``."""
     if top.lr is None:
         return None
-    hi = top.lr
+    hi = float(top.lr)
     lo = max(hi / 10, float(np.asarray(lrs, dtype=float)[0]))
-    if not lo < hi:
-        return None
-    return SlicePick(lo, hi, top)
+    return SlicePick(lo, hi, top) if lo < hi else None

@@ -127,31 +127,29 @@ class LossPane(_Pane):
         self._render_key()
 
     # ---- the legend: only what is drawn now
-    def key_entries(self) -> list[tuple[str, str]]:
-        """``(label, html)`` of each legend entry, for the marks on the plot now (in drawing order)."""
+    def key_entries(self) -> list[str]:
+        """The legend's entries as HTML, for the marks on the plot now (in drawing order)."""
         p = PALETTE
-        entries = [("smoothed loss", _key(p.smoothed, "smoothed loss")),
-                   ("raw loss", _key(p.raw, "raw loss", width=1))]  # fmt: skip
+        entries = [_key(p.smoothed, "smoothed loss"), _key(p.raw, "raw loss", width=1)]
         if _drawn(self.reading):
-            entries.append(("what auto reads", _key(
-                method("auto").color, READING_LABEL, width=2, dash="dashed",
-                title=self.reading_title,
-            )))  # fmt: skip
+            entries.append(_key(
+                method("auto").color, READING_LABEL, width=2, dash="dashed", title=self.reading_title
+            ))  # fmt: skip
         if _drawn(self.rule):
-            entries.append(("your lr", _key(p.pick, "your lr", dash=self.rule.line_style)))
+            entries.append(_key(p.pick, "your lr", dash=self.rule.line_style))
         if _drawn(self.band):
-            entries.append(("your slice", _key(p.slice, "your slice", kind="band")))
+            entries.append(_key(p.slice, "your slice", kind="band"))
         if _drawn(self.probe):
-            entries.append(("slide rule's left end", _key(p.interval, "slide rule's left end", kind="ring")))
+            entries.append(_key(p.interval, "slide rule's left end", kind="ring"))
         if self.figure.interaction is None and self.lrs.size:
-            entries.append(("where a click lands", _key(
+            entries.append(_key(
                 p.hover, "where a click lands", kind="band",
                 title="a click anywhere on the plot picks the measured lr under the highlighted column",
-            )))  # fmt: skip
+            ))  # fmt: skip
         return entries
 
     def _render_key(self) -> None:
-        value = "<span style='font-size:12px'>" + "".join(h for _, h in self.key_entries()) + "</span>"
+        value = "<span style='font-size:12px'>" + "".join(self.key_entries()) + "</span>"
         if self.key.value != value:
             self.key.value = value
 
